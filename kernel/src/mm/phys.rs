@@ -1,0 +1,208 @@
+//! Guest-physical memory: one host mapping that backs every frame of a sandbox, and the frame
+//! allocator that hands out its pages.
+//!
+//! The mapping is `MAP_NORESERVE`, so a frame costs host memory only once something touches it;
+//! freeing a frame gives the memory back with `MADV_DONTNEED`, which also zeroes it for its next
+//! owner. Both engines see the same bytes: KVM registers the mapping as a memory slot, the BT
+//! engine reads it directly.
+
+use std::sync::Mutex;
+
+use crate::errno::{Errno, KResult};
+
+/// Size of a guest page.
+pub const PAGE_SIZE: u64 = 4096;
+
+/// Guest-physical bytes reserved at the bottom for the engine's own structures (descriptor
+/// tables, gate code, per-vCPU stacks); the frame allocator never hands these out.
+pub const RESERVED_LOW: u64 = 4 << 20;
+
+/// Guest-physical memory of one sandbox.
+pub struct PhysMemory {
+    base: *mut u8,
+    size: u64,
+    frames: Mutex<FrameAllocator>,
+}
+
+// SAFETY: `base` points to a private mapping owned by this struct for its whole life; all access
+// goes through methods that bounds-check and copy, so sharing between threads is sound (guest
+// vCPUs race with the host on these bytes exactly as they would with a real kernel).
+unsafe impl Send for PhysMemory {}
+// SAFETY: see `Send`.
+unsafe impl Sync for PhysMemory {}
+
+struct FrameAllocator {
+    next: u64,
+    free: Vec<u64>,
+    used: u64,
+    limit: u64,
+}
+
+impl PhysMemory {
+    /// Reserves `size` bytes (rounded up to a page) of host address space for guest memory;
+    /// at most `limit` bytes of it may be handed out as frames.
+    pub fn new(size: u64, limit: u64) -> KResult<Self> {
+        let size = size.max(RESERVED_LOW + PAGE_SIZE).div_ceil(PAGE_SIZE) * PAGE_SIZE;
+        // SAFETY: a fresh anonymous private mapping; no existing memory is affected.
+        let base = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                size as usize,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+                -1,
+                0,
+            )
+        };
+        if base == libc::MAP_FAILED {
+            return Err(Errno::ENOMEM);
+        }
+        Ok(PhysMemory {
+            base: base as *mut u8,
+            size,
+            frames: Mutex::new(FrameAllocator {
+                next: RESERVED_LOW,
+                free: Vec::new(),
+                used: 0,
+                limit: limit / PAGE_SIZE,
+            }),
+        })
+    }
+
+    /// Host address of guest-physical address 0 (what KVM registers as the memory slot).
+    pub fn host_base(&self) -> *mut u8 {
+        self.base
+    }
+
+    /// Total guest-physical size in bytes.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Frames currently allocated.
+    pub fn frames_in_use(&self) -> u64 {
+        self.lock().used
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, FrameAllocator> {
+        self.frames.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Allocates one zeroed frame; `ENOMEM` when the sandbox's memory limit is reached.
+    pub fn alloc_frame(&self) -> KResult<u64> {
+        let mut f = self.lock();
+        if f.used >= f.limit {
+            return Err(Errno::ENOMEM);
+        }
+        let pa = match f.free.pop() {
+            Some(pa) => pa,
+            None => {
+                if f.next + PAGE_SIZE > self.size {
+                    return Err(Errno::ENOMEM);
+                }
+                let pa = f.next;
+                f.next += PAGE_SIZE;
+                pa
+            }
+        };
+        f.used += 1;
+        Ok(pa)
+    }
+
+    /// Returns frames to the allocator, zeroing them (and releasing their host memory).
+    pub fn free_frames(&self, frames: &[u64]) {
+        if frames.is_empty() {
+            return;
+        }
+        let mut sorted = frames.to_vec();
+        sorted.sort_unstable();
+        let mut i = 0;
+        while i < sorted.len() {
+            let start = sorted[i];
+            let mut end = start + PAGE_SIZE;
+            i += 1;
+            while i < sorted.len() && sorted[i] == end {
+                end += PAGE_SIZE;
+                i += 1;
+            }
+            self.discard(start, end - start);
+        }
+        let mut f = self.lock();
+        f.used = f.used.saturating_sub(frames.len() as u64);
+        f.free.extend_from_slice(frames);
+    }
+
+    /// Zeroes `[pa, pa+len)` by dropping its host pages.
+    fn discard(&self, pa: u64, len: u64) {
+        if pa.checked_add(len).is_none_or(|e| e > self.size) {
+            return;
+        }
+        // SAFETY: the range lies inside our own mapping (checked above); MADV_DONTNEED on a
+        // private anonymous mapping only replaces the pages with zero pages.
+        unsafe {
+            libc::madvise(
+                self.base.add(pa as usize) as *mut libc::c_void,
+                len as usize,
+                libc::MADV_DONTNEED,
+            );
+        }
+    }
+
+    fn check(&self, pa: u64, len: usize) -> KResult<()> {
+        match pa.checked_add(len as u64) {
+            Some(end) if end <= self.size => Ok(()),
+            _ => Err(Errno::EFAULT),
+        }
+    }
+
+    /// Copies guest-physical bytes out.
+    pub fn read(&self, pa: u64, buf: &mut [u8]) -> KResult<()> {
+        self.check(pa, buf.len())?;
+        // SAFETY: bounds checked above; the source is our mapping and cannot overlap `buf`,
+        // which lives in host memory we own.
+        unsafe { std::ptr::copy_nonoverlapping(self.base.add(pa as usize), buf.as_mut_ptr(), buf.len()) };
+        Ok(())
+    }
+
+    /// Copies bytes into guest-physical memory.
+    pub fn write(&self, pa: u64, data: &[u8]) -> KResult<()> {
+        self.check(pa, data.len())?;
+        // SAFETY: bounds checked above; see `read`.
+        unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), self.base.add(pa as usize), data.len()) };
+        Ok(())
+    }
+
+    /// Fills guest-physical memory with zeroes.
+    pub fn zero(&self, pa: u64, len: usize) -> KResult<()> {
+        self.check(pa, len)?;
+        // SAFETY: bounds checked above.
+        unsafe { std::ptr::write_bytes(self.base.add(pa as usize), 0, len) };
+        Ok(())
+    }
+
+    /// Reads an aligned 64-bit word (a page-table entry) atomically.
+    pub fn read_u64(&self, pa: u64) -> u64 {
+        if pa % 8 != 0 || self.check(pa, 8).is_err() {
+            return 0;
+        }
+        // SAFETY: aligned and in bounds; volatile so the compiler never caches a value the
+        // guest may change.
+        unsafe { std::ptr::read_volatile(self.base.add(pa as usize) as *const u64) }
+    }
+
+    /// Writes an aligned 64-bit word (a page-table entry) atomically.
+    pub fn write_u64(&self, pa: u64, val: u64) {
+        if pa % 8 != 0 || self.check(pa, 8).is_err() {
+            return;
+        }
+        // SAFETY: aligned and in bounds.
+        unsafe { std::ptr::write_volatile(self.base.add(pa as usize) as *mut u64, val) }
+    }
+}
+
+impl Drop for PhysMemory {
+    fn drop(&mut self) {
+        // SAFETY: we own the mapping and nothing references it after drop.
+        unsafe { libc::munmap(self.base as *mut libc::c_void, self.size as usize) };
+    }
+}

@@ -1,0 +1,87 @@
+//! Virtual memory areas: what the program mapped, with which protection and backing.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::errno::KResult;
+
+/// `PROT_READ`.
+pub const PROT_READ: u32 = 1;
+/// `PROT_WRITE`.
+pub const PROT_WRITE: u32 = 2;
+/// `PROT_EXEC`.
+pub const PROT_EXEC: u32 = 4;
+
+/// Something a file-backed mapping reads its pages from (an open file).
+pub trait MmapSource: Send + Sync {
+    /// Reads up to `buf.len()` bytes at `offset`; returns the count (short at end of file).
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> KResult<usize>;
+    /// A name for `/proc/self/maps` and diagnostics.
+    fn describe(&self) -> String;
+}
+
+/// What backs a mapping.
+#[derive(Clone)]
+pub enum Backing {
+    /// Zero-filled anonymous memory.
+    Anon,
+    /// A private copy of a file range starting at `offset`.
+    File {
+        /// The file read on population.
+        source: Arc<dyn MmapSource>,
+        /// File offset of the VMA's first byte.
+        offset: u64,
+    },
+}
+
+impl fmt::Debug for Backing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Backing::Anon => f.write_str("Anon"),
+            Backing::File { source, offset } => write!(f, "File({}, {offset:#x})", source.describe()),
+        }
+    }
+}
+
+/// Role of a mapping, for diagnostics and `/proc/self/maps`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VmaKind {
+    /// A plain `mmap`.
+    Mmap,
+    /// The `brk` heap.
+    Heap,
+    /// The initial thread's stack.
+    Stack,
+    /// A segment of a loaded ELF image.
+    Image,
+}
+
+/// One mapping `[start, end)`.
+#[derive(Clone, Debug)]
+pub struct Vma {
+    /// First byte (page aligned).
+    pub start: u64,
+    /// One past the last byte (page aligned).
+    pub end: u64,
+    /// `PROT_*` bits.
+    pub prot: u32,
+    /// `MAP_SHARED` (shared anonymous memory, or a shared read-only file view).
+    pub shared: bool,
+    /// Backing store.
+    pub backing: Backing,
+    /// Role.
+    pub kind: VmaKind,
+}
+
+impl Vma {
+    /// The VMA cut to `[start, end)` (which must lie inside it), with the file offset adjusted.
+    pub fn slice(&self, start: u64, end: u64) -> Vma {
+        let mut v = self.clone();
+        if let Backing::File { offset, .. } = &mut v.backing {
+            *offset += start - self.start;
+        }
+        v.start = start;
+        v.end = end;
+        v
+    }
+}
