@@ -1,1 +1,140 @@
-fn main() {}
+//! The `sbx` command line.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use sbx_host::kvm::CpuProfile;
+use sbx_host::{Mount, Platform, Sandbox, SandboxError};
+
+/// sbx: run unmodified Linux x86-64 programs in a sandbox with its own kernel.
+#[derive(Parser)]
+#[command(name = "sbx", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a program in a new sandbox (like `docker run` for one binary).
+    Run(RunArgs),
+    /// Print the syscall compatibility table.
+    Syscalls {
+        /// Markdown instead of plain text (this is docs/syscalls.md).
+        #[arg(long)]
+        markdown: bool,
+    },
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+    /// Execution engine: auto or kvm.
+    #[arg(long, default_value = "auto")]
+    platform: String,
+    /// Mount a host directory: HOST:GUEST[:ro].
+    #[arg(short = 'v', long = "volume", value_name = "HOST:GUEST[:ro]")]
+    volumes: Vec<String>,
+    /// Set an environment variable: KEY=VALUE.
+    #[arg(short = 'e', long = "env", value_name = "KEY=VALUE")]
+    env: Vec<String>,
+    /// Working directory inside the sandbox.
+    #[arg(short = 'w', long = "workdir", default_value = "/")]
+    workdir: String,
+    /// Print one strace-like line per syscall on stderr.
+    #[arg(long)]
+    strace: bool,
+    /// Memory limit (e.g. 512m, 2g).
+    #[arg(short = 'm', long, default_value = "2g")]
+    memory: String,
+    /// CPU profile the guest sees: host or baseline.
+    #[arg(long, default_value = "host")]
+    cpu: String,
+    /// The program to run, then its arguments.
+    #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
+    command: Vec<String>,
+}
+
+fn parse_size(s: &str) -> Result<u64> {
+    let s = s.trim().to_ascii_lowercase();
+    let (num, mult) = match s.chars().last() {
+        Some('k') => (&s[..s.len() - 1], 1u64 << 10),
+        Some('m') => (&s[..s.len() - 1], 1 << 20),
+        Some('g') => (&s[..s.len() - 1], 1 << 30),
+        _ => (s.as_str(), 1),
+    };
+    let n: u64 = num.parse().with_context(|| format!("bad size {s:?}"))?;
+    n.checked_mul(mult).filter(|v| *v >= 16 << 20).with_context(|| format!("memory limit {s:?} must be at least 16m"))
+}
+
+fn parse_volume(v: &str) -> Result<Mount> {
+    let parts: Vec<&str> = v.split(':').collect();
+    let (host, guest, read_only) = match parts.as_slice() {
+        [h, g] => (*h, *g, false),
+        [h, g, "ro"] => (*h, *g, true),
+        [h, g, "rw"] => (*h, *g, false),
+        _ => bail!("bad volume {v:?}: expected HOST:GUEST[:ro]"),
+    };
+    if !guest.starts_with('/') {
+        bail!("bad volume {v:?}: the guest path must be absolute");
+    }
+    let host = std::fs::canonicalize(host).with_context(|| format!("volume {v:?}: host path {host:?}"))?;
+    if !host.is_dir() {
+        bail!("volume {v:?}: {} is not a directory", host.display());
+    }
+    Ok(Mount { host: PathBuf::from(host), guest: guest.to_string(), read_only })
+}
+
+fn run(args: RunArgs) -> Result<i32> {
+    let platform = match args.platform.as_str() {
+        "auto" => Platform::Auto,
+        "kvm" => Platform::Kvm,
+        p => bail!("unknown platform {p:?} (expected auto or kvm)"),
+    };
+    let cpu = CpuProfile::parse(&args.cpu).with_context(|| format!("unknown CPU profile {:?} (expected host or baseline)", args.cpu))?;
+    let mut b = Sandbox::builder().platform(platform).strace(args.strace).workdir(&args.workdir).memory(parse_size(&args.memory)?).cpu(cpu);
+    for v in &args.volumes {
+        b = b.mount(parse_volume(v)?);
+    }
+    for e in &args.env {
+        match e.split_once('=') {
+            Some((k, v)) => b = b.env(k, v),
+            None => match std::env::var(e) {
+                Ok(v) => b = b.env(e, &v),
+                Err(_) => continue,
+            },
+        }
+    }
+    let (program, rest) = args.command.split_first().context("no program given")?;
+    match b.run(program, rest) {
+        Ok(status) => Ok(status.shell_code()),
+        Err(e) => {
+            eprintln!("sbx: {e}");
+            Ok(SandboxError::exit_code(&e))
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(args) => run(args),
+        Command::Syscalls { markdown } => {
+            let table = sbx_syscalls::build_table();
+            if markdown {
+                print!("{}", sbx_syscalls::compat::markdown(&table));
+            } else {
+                print!("{}", sbx_syscalls::compat::terminal(&table));
+            }
+            Ok(0)
+        }
+    };
+    match result {
+        Ok(code) => ExitCode::from(code as u8),
+        Err(e) => {
+            eprintln!("sbx: {e:#}");
+            ExitCode::from(125)
+        }
+    }
+}

@@ -129,6 +129,10 @@ pub struct Task {
     pub pending: u64,
     /// `set_tid_address` pointer.
     pub clear_child_tid: u64,
+    /// `set_robust_list` head.
+    pub robust_list: u64,
+    /// `sigaltstack`: (ss_sp, ss_flags, ss_size).
+    pub altstack: (u64, i32, u64),
     /// Set by `exit`/`exit_group`/a fatal signal: the loop stops after the current exit.
     pub exit_status: Option<ExitStatus>,
     /// Set by handlers that replaced the whole register file (`execve`, `rt_sigreturn`), so the

@@ -1,1 +1,51 @@
-//! placeholder
+//! The Linux x86-64 syscall table for sbx: every number named, each with its support level,
+//! and one module per syscall family (as gVisor's `sys_*.go`). The host hands the built table
+//! to the kernel, so no layer below depends on this crate.
+
+use sbx_kernel::syscall::{Handler, Support, SyscallEntry, SyscallTable};
+
+pub mod compat;
+pub mod exec;
+pub mod file;
+pub mod fs;
+pub mod identity;
+pub mod misc;
+pub mod mm;
+pub mod names;
+pub mod process;
+pub mod signal;
+pub mod time;
+pub mod util;
+
+/// Collects family registrations into a [`SyscallTable`].
+pub struct TableBuilder {
+    table: SyscallTable,
+}
+
+impl TableBuilder {
+    /// Installs `handler` for the syscall called `name` (which must be in [`names::SYSCALLS`]).
+    pub fn add(&mut self, name: &'static str, handler: Handler, support: Support) {
+        let Some(&(nr, _, _)) = names::SYSCALLS.iter().find(|(_, n, _)| *n == name) else {
+            panic!("syscall table: unknown syscall name {name}");
+        };
+        self.table.set(SyscallEntry { nr, name, handler: Some(handler), support });
+    }
+}
+
+/// Builds the full table: every x86-64 syscall, implemented or `ENOSYS` with its note.
+pub fn build_table() -> SyscallTable {
+    let mut b = TableBuilder { table: SyscallTable::default() };
+    for &(nr, name, note) in names::SYSCALLS {
+        b.table.set(SyscallEntry { nr, name, handler: None, support: Support::Unimplemented(note) });
+    }
+    file::register(&mut b);
+    fs::register(&mut b);
+    mm::register(&mut b);
+    process::register(&mut b);
+    exec::register(&mut b);
+    signal::register(&mut b);
+    time::register(&mut b);
+    identity::register(&mut b);
+    misc::register(&mut b);
+    b.table
+}

@@ -155,16 +155,17 @@ pub struct Mm {
 impl Mm {
     /// An empty address space over `phys` with the engine's pages from `template` mapped.
     pub fn new(phys: Arc<PhysMemory>, template: AddressSpaceTemplate) -> KResult<Mm> {
-        let mut pt = PageTable::new(&phys, template.kernel_root)?;
+        let mut flush = FlushList::default();
+        let mut pt = PageTable::new(&phys, template.kernel_root, &mut flush)?;
         for p in &template.pages {
-            let slot = pt.leaf_slot(&phys, p.va, true)?.ok_or(Errno::ENOMEM)?;
+            let slot = pt.leaf_slot(&phys, p.va, true, &mut flush)?.ok_or(Errno::ENOMEM)?;
             phys.write_u64(slot, p.pa | PTE_P | PTE_US | PTE_A);
         }
         Ok(Mm {
             phys,
             pt,
             vmas: BTreeMap::new(),
-            flush: FlushList::default(),
+            flush,
             template,
             brk_start: 0,
             brk: 0,
@@ -233,7 +234,7 @@ impl Mm {
 
     /// Gives page `va` of `vma` a frame (filled from the backing) if it has none.
     fn populate_page(&mut self, vma: &Vma, va: u64) -> KResult<()> {
-        let slot = self.pt.leaf_slot(&self.phys, va, true)?.ok_or(Errno::ENOMEM)?;
+        let slot = self.pt.leaf_slot(&self.phys, va, true, &mut self.flush)?.ok_or(Errno::ENOMEM)?;
         let pte = self.phys.read_u64(slot);
         if has_frame(pte) {
             return Ok(());
@@ -278,7 +279,7 @@ impl Mm {
         let mut frames = Vec::new();
         let mut va = start;
         while va < end {
-            if let Ok(Some(slot)) = self.pt.leaf_slot(&self.phys, va, false) {
+            if let Ok(Some(slot)) = self.pt.leaf_slot(&self.phys, va, false, &mut self.flush) {
                 let pte = self.phys.read_u64(slot);
                 if has_frame(pte) {
                     frames.push(pte & PTE_ADDR);
@@ -296,7 +297,7 @@ impl Mm {
     fn reprotect_range(&mut self, start: u64, end: u64, prot: u32) {
         let mut va = start;
         while va < end {
-            if let Ok(Some(slot)) = self.pt.leaf_slot(&self.phys, va, false) {
+            if let Ok(Some(slot)) = self.pt.leaf_slot(&self.phys, va, false, &mut self.flush) {
                 let pte = self.phys.read_u64(slot);
                 if has_frame(pte) {
                     self.set_leaf(slot, (pte & PTE_ADDR) | leaf_flags(prot));
@@ -577,7 +578,7 @@ impl Mm {
     fn move_pages(&mut self, src: u64, len: u64, dst: u64) -> KResult<()> {
         let mut off = 0;
         while off < len {
-            let pte = match self.pt.leaf_slot(&self.phys, src + off, false)? {
+            let pte = match self.pt.leaf_slot(&self.phys, src + off, false, &mut self.flush)? {
                 Some(slot) => {
                     let pte = self.phys.read_u64(slot);
                     if has_frame(pte) {
@@ -588,7 +589,7 @@ impl Mm {
                 None => 0,
             };
             if has_frame(pte) {
-                let slot = self.pt.leaf_slot(&self.phys, dst + off, true)?.ok_or(Errno::ENOMEM)?;
+                let slot = self.pt.leaf_slot(&self.phys, dst + off, true, &mut self.flush)?.ok_or(Errno::ENOMEM)?;
                 self.set_leaf(slot, pte);
             }
             off += PAGE_SIZE;

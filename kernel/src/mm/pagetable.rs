@@ -45,8 +45,9 @@ fn index(va: u64, level: u32) -> u64 {
 impl PageTable {
     /// A fresh root whose upper half is copied from `kernel_root` (the engine's shared kernel
     /// mappings), or empty when `kernel_root` is 0.
-    pub fn new(phys: &PhysMemory, kernel_root: u64) -> KResult<Self> {
+    pub fn new(phys: &PhysMemory, kernel_root: u64, flush: &mut FlushList) -> KResult<Self> {
         let root = phys.alloc_frame()?;
+        flush.push_table(root);
         if kernel_root != 0 {
             for i in 256..512 {
                 let e = phys.read_u64(kernel_root + i * 8);
@@ -63,7 +64,16 @@ impl PageTable {
 
     /// Guest-physical address of the leaf entry for `va`, allocating missing tables when
     /// `create` is set; `None` when a level is missing and `create` is not set.
-    pub fn leaf_slot(&mut self, phys: &PhysMemory, va: u64, create: bool) -> KResult<Option<u64>> {
+    ///
+    /// A new table page is recorded in `flush` in full: its frame may have been a table page
+    /// before, and a shadow MMU must drop what it remembers of that.
+    pub fn leaf_slot(
+        &mut self,
+        phys: &PhysMemory,
+        va: u64,
+        create: bool,
+        flush: &mut FlushList,
+    ) -> KResult<Option<u64>> {
         let mut table = self.root;
         for level in (1..=3).rev() {
             let slot = table + index(va, level) * 8;
@@ -74,6 +84,7 @@ impl PageTable {
                 }
                 let page = phys.alloc_frame()?;
                 self.pages.push(page);
+                flush.push_table(page);
                 phys.write_u64(slot, page | TABLE_FLAGS);
                 table = page;
             } else {
@@ -125,6 +136,11 @@ impl FlushList {
             }
         }
         self.ranges.push((slot, 1));
+    }
+
+    /// Records a whole table page (all 512 entries).
+    pub fn push_table(&mut self, page: u64) {
+        self.ranges.push((page, 512));
     }
 
     /// True when nothing needs to be re-announced.

@@ -1,0 +1,225 @@
+//! execve and execveat: replace the calling process's image with a program from the sandbox's
+//! VFS (static, static-PIE, dynamic through `PT_INTERP`, and `#!` scripts).
+
+use std::sync::{Arc, Mutex};
+
+use sbx_kernel::engine::Regs;
+use sbx_kernel::mm::{Backing, Mm, Vma, VmaKind, PROT_EXEC, PROT_READ, PROT_WRITE, STACK_TOP};
+use sbx_kernel::signal::{SigAction, SIG_IGN};
+use sbx_kernel::syscall::{Support, SyscallArgs};
+use sbx_kernel::task::Task;
+use sbx_kernel::{Errno, KResult};
+use sbx_loaders::{ElfImage, ImageSink, LoadError, StackArgs};
+
+
+use crate::TableBuilder;
+
+/// Registers this family's handlers.
+pub fn register(b: &mut TableBuilder) {
+    b.add("execve", sys_execve, Support::Partial("single-threaded callers only"));
+}
+
+/// Longest `#!` line Linux reads (`BINPRM_BUF_SIZE`).
+const SHEBANG_MAX: usize = 256;
+/// Nested interpreters allowed before `ELOOP`, as Linux.
+const MAX_INTERP_DEPTH: usize = 5;
+/// Longest path accepted.
+const PATH_MAX: usize = 4096;
+
+fn sys_execve(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let (path, argv, envp) = read_exec_args(task, a.u(0), a.u(1), a.u(2))?;
+    execve(task, &path, argv, envp)?;
+    Ok(0)
+}
+
+type ExecArgs = (Vec<u8>, Vec<Vec<u8>>, Vec<Vec<u8>>);
+
+fn read_exec_args(task: &mut Task, path: u64, argv: u64, envp: u64) -> KResult<ExecArgs> {
+    let limit = sbx_loaders::arg_limit(task.process.state().rlimits[3].0) as usize;
+    let mut mm = task.mm();
+    let path = mm.read_cstr(path, PATH_MAX)?;
+    let argv = mm.read_cstr_array(argv, limit)?;
+    let envp = mm.read_cstr_array(envp, limit)?;
+    Ok((path, argv, envp))
+}
+
+/// Adapts the memory manager to the loader's sink.
+struct MmSink<'a>(&'a mut Mm);
+
+impl ImageSink for MmSink<'_> {
+    type Error = Errno;
+
+    fn map_zeroed(&mut self, addr: u64, len: u64, prot: u32) -> Result<(), Errno> {
+        let vma = Vma { start: addr, end: addr + len, prot, shared: false, backing: Backing::Anon, kind: VmaKind::Image };
+        self.0.map_fixed(vma, true).map(|_| ())
+    }
+
+    fn write(&mut self, addr: u64, data: &[u8]) -> Result<(), Errno> {
+        self.0.poke(addr, data)
+    }
+
+    fn protect(&mut self, addr: u64, len: u64, prot: u32) -> Result<(), Errno> {
+        self.0.mprotect(addr, len, prot)
+    }
+}
+
+fn load_errno(e: &LoadError) -> Errno {
+    if let Some(errno) = e.sink_error::<Errno>() {
+        return *errno;
+    }
+    if e.is_arg_list_too_long() {
+        Errno::E2BIG
+    } else {
+        Errno::ENOEXEC
+    }
+}
+
+/// A program resolved for exec: the file, its parsed image, and the argv it runs with.
+struct Resolved {
+    path: Vec<u8>,
+    bytes: Vec<u8>,
+    image: ElfImage,
+    argv: Vec<Vec<u8>>,
+}
+
+/// Follows `#!` lines to an ELF image.
+fn resolve(task: &Task, path: &[u8], mut argv: Vec<Vec<u8>>) -> KResult<Resolved> {
+    let creds = task.process.state().creds;
+    let mut path = path.to_vec();
+    for _ in 0..MAX_INTERP_DEPTH {
+        let (bytes, resolved) = {
+            let fs = task.fs();
+            task.kernel.vfs.open_exec(&fs, &creds, &path)?
+        };
+        if bytes.starts_with(b"#!") {
+            let line_end = bytes.iter().take(SHEBANG_MAX).position(|&b| b == b'\n').unwrap_or(bytes.len().min(SHEBANG_MAX));
+            let line = &bytes[2..line_end];
+            let line = trim(line);
+            let (interp, arg) = match line.iter().position(|b| *b == b' ' || *b == b'\t') {
+                Some(p) => (&line[..p], Some(trim(&line[p..]))),
+                None => (line, None),
+            };
+            if interp.is_empty() {
+                return Err(Errno::ENOEXEC);
+            }
+            let mut new_argv = vec![interp.to_vec()];
+            if let Some(arg) = arg.filter(|a| !a.is_empty()) {
+                new_argv.push(arg.to_vec());
+            }
+            new_argv.push(path.clone());
+            new_argv.extend(argv.into_iter().skip(1));
+            argv = new_argv;
+            path = interp.to_vec();
+            continue;
+        }
+        let image = sbx_loaders::parse(&bytes).map_err(|e| load_errno(&e))?;
+        return Ok(Resolved { path: resolved, bytes, image, argv });
+    }
+    Err(Errno::ELOOP)
+}
+
+fn trim(s: &[u8]) -> &[u8] {
+    let start = s.iter().position(|b| !b" \t\r".contains(b)).unwrap_or(s.len());
+    let end = s.iter().rposition(|b| !b" \t\r".contains(b)).map_or(start, |p| p + 1);
+    &s[start..end]
+}
+
+/// Replaces the task's program. On error nothing has changed, except for failures after the
+/// old image is gone (as in Linux), which kill the process with SIGSEGV.
+pub fn execve(task: &mut Task, path: &[u8], argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>) -> KResult<()> {
+    let prog = resolve(task, path, argv)?;
+    let interp = match &prog.image.interp {
+        Some(p) => {
+            let creds = task.process.state().creds;
+            let (bytes, _) = {
+                let fs = task.fs();
+                task.kernel.vfs.open_exec(&fs, &creds, p)?
+            };
+            let image = sbx_loaders::parse(&bytes).map_err(|e| load_errno(&e))?;
+            if image.interp.is_some() {
+                return Err(Errno::ELOOP);
+            }
+            Some((bytes, image))
+        }
+        None => None,
+    };
+    let (stack_limit, creds) = {
+        let st = task.process.state();
+        (st.rlimits[3].0, st.creds)
+    };
+    let max_bytes = sbx_loaders::arg_limit(stack_limit);
+    let strings: u64 = prog.argv.iter().chain(envp.iter()).map(|s| s.len() as u64 + 1 + 8).sum();
+    if strings + path.len() as u64 + 1 > max_bytes {
+        return Err(Errno::E2BIG);
+    }
+
+    // Build the new address space completely before giving up the old one.
+    let machine = task.kernel.machine.clone();
+    let mut mm = Mm::new(machine.phys().clone(), machine.template())?;
+    let base = sbx_loaders::choose_base(&prog.image, false);
+    let loaded = sbx_loaders::load(&prog.image, &prog.bytes, &mut MmSink(&mut mm), base).map_err(|e| load_errno(&e))?;
+    let (entry, interp_base) = match &interp {
+        Some((bytes, image)) => {
+            let ibase = sbx_loaders::choose_base(image, true);
+            let li = sbx_loaders::load(image, bytes, &mut MmSink(&mut mm), ibase).map_err(|e| load_errno(&e))?;
+            (li.entry, Some(li.base))
+        }
+        None => (loaded.entry, None),
+    };
+    mm.set_brk_start(loaded.brk_start);
+    let stack_size = stack_limit.clamp(128 << 10, 8 << 20);
+    let stack_prot = PROT_READ | PROT_WRITE | if prog.image.exec_stack { PROT_EXEC } else { 0 };
+    let stack = Vma {
+        start: STACK_TOP - stack_size,
+        end: STACK_TOP,
+        prot: stack_prot,
+        shared: false,
+        backing: Backing::Anon,
+        kind: VmaKind::Stack,
+    };
+    mm.map_fixed(stack, false)?;
+    let facts = machine.cpu_facts();
+    let mut random = [0u8; 16];
+    getrandom::fill(&mut random).map_err(|_| Errno::EIO)?;
+    let args = StackArgs {
+        argv: prog.argv.clone(),
+        envp,
+        execfn: path.to_vec(),
+        random,
+        hwcap: facts.hwcap,
+        hwcap2: facts.hwcap2,
+        minsigstksz: facts.minsigstksz,
+        uid: creds.uid,
+        euid: creds.euid,
+        gid: creds.gid,
+        egid: creds.egid,
+        secure: creds.uid != creds.euid || creds.gid != creds.egid,
+        program: loaded,
+        interp_base,
+        vdso: None,
+        max_bytes,
+    };
+    let sp = sbx_loaders::build_initial_stack(&mut MmSink(&mut mm), STACK_TOP, &args).map_err(|e| load_errno(&e))?;
+
+    // Point of no return.
+    task.mm = Arc::new(Mutex::new(mm));
+    let closed = task.files().close_on_exec();
+    drop(closed);
+    {
+        let mut st = task.process.state();
+        for a in st.actions.iter_mut() {
+            if a.handler != SIG_IGN {
+                *a = SigAction::default();
+            }
+        }
+        let name = prog.path.rsplit(|b| *b == b'/').next().unwrap_or(&prog.path);
+        st.comm = name.iter().take(15).copied().collect();
+        st.exe = prog.path.clone();
+    }
+    task.altstack = (0, 2, 0);
+    task.clear_child_tid = 0;
+    task.robust_list = 0;
+    task.regs = Regs { rip: entry, rsp: sp, rflags: 0x202, ..Regs::default() };
+    task.regs_replaced = true;
+    Ok(())
+}
