@@ -179,7 +179,7 @@ impl SandboxBuilder {
             }),
         });
         let mm = Mm::new(machine.phys().clone(), machine.template()).map_err(|e| SandboxError::Config(format!("address space: {e}")))?;
-        let mut fs = FsContext::default();
+        let mut fs = FsContext::new(&kernel.vfs);
         fs.chdir(&kernel.vfs, self.workdir.as_bytes()).map_err(|e| SandboxError::Config(format!("working directory {}: {e}", self.workdir)))?;
         let mut task = Task {
             tid: 1,
@@ -214,13 +214,13 @@ impl SandboxBuilder {
             return Ok(program.as_bytes().to_vec());
         }
         let path = env.iter().find_map(|e| e.strip_prefix(b"PATH=")).unwrap_or(b"");
-        let creds = task.process.state().creds;
+        let cred = task.fs_cred();
         for dir in path.split(|b| *b == b':').filter(|d| !d.is_empty()) {
             let mut candidate = dir.to_vec();
             candidate.push(b'/');
             candidate.extend_from_slice(program.as_bytes());
             let fs = task.fs();
-            if task.kernel.vfs.open_exec(&fs, &creds, &candidate).is_ok() {
+            if task.kernel.vfs.open_exec(&fs, &cred, &candidate).is_ok() {
                 return Ok(candidate);
             }
         }
@@ -235,10 +235,10 @@ fn exec_error(task: &Task, program: &str, resolved: &[u8], e: Errno) -> SandboxE
     match e {
         Errno::ENOENT | Errno::ENOTDIR => SandboxError::NotFound(path),
         Errno::ENOEXEC => {
-            let creds = task.process.state().creds;
+            let cred = task.fs_cred();
             let detail = {
                 let fs = task.fs();
-                task.kernel.vfs.open_exec(&fs, &creds, resolved).ok()
+                task.kernel.vfs.open_exec(&fs, &cred, resolved).ok()
             };
             let reason = match detail.map(|(bytes, _)| sbx_loaders::parse(&bytes)) {
                 Some(Err(err)) => err.to_string(),

@@ -93,10 +93,10 @@ pub enum EngineError {
 
 /// One virtual CPU, driven by exactly one guest thread.
 pub trait Vcpu: Send {
-    /// Runs `regs` on the page tables at `root` until the next exit. `flush` lists leaf
-    /// page-table entries changed since the last run (see `mm::FlushList`); the engine makes the
-    /// CPU see their new values before any guest instruction runs.
-    fn run(&mut self, regs: &mut Regs, root: u64, flush: &[(u64, u32)]) -> Result<Exit, EngineError>;
+    /// Runs `regs` on the page tables at `root` until the next exit. `flush` lists the
+    /// page-table pages changed since the last run (see `mm::FlushList`); the engine makes the
+    /// CPU see their new contents before any guest instruction runs.
+    fn run(&mut self, regs: &mut Regs, root: u64, flush: &[u64]) -> Result<Exit, EngineError>;
 
     /// The guest's FPU/SSE/AVX state in the XSAVE layout (used for signal frames).
     fn fpu_state(&mut self) -> Result<Vec<u8>, EngineError>;

@@ -151,6 +151,12 @@ impl Task {
         self.files.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// The credentials filesystem permission checks use (effective ids, supplementary groups).
+    pub fn fs_cred(&self) -> crate::vfs::Cred {
+        let st = self.process.state();
+        crate::vfs::Cred { uid: st.creds.euid, gid: st.creds.egid, groups: st.groups.clone() }
+    }
+
     /// Locks the filesystem context.
     pub fn fs(&self) -> MutexGuard<'_, FsContext> {
         self.fs.lock().unwrap_or_else(|e| e.into_inner())

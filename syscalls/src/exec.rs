@@ -84,12 +84,12 @@ struct Resolved {
 
 /// Follows `#!` lines to an ELF image.
 fn resolve(task: &Task, path: &[u8], mut argv: Vec<Vec<u8>>) -> KResult<Resolved> {
-    let creds = task.process.state().creds;
+    let cred = task.fs_cred();
     let mut path = path.to_vec();
     for _ in 0..MAX_INTERP_DEPTH {
         let (bytes, resolved) = {
             let fs = task.fs();
-            task.kernel.vfs.open_exec(&fs, &creds, &path)?
+            task.kernel.vfs.open_exec(&fs, &cred, &path)?
         };
         if bytes.starts_with(b"#!") {
             let line_end = bytes.iter().take(SHEBANG_MAX).position(|&b| b == b'\n').unwrap_or(bytes.len().min(SHEBANG_MAX));
@@ -130,10 +130,10 @@ pub fn execve(task: &mut Task, path: &[u8], argv: Vec<Vec<u8>>, envp: Vec<Vec<u8
     let prog = resolve(task, path, argv)?;
     let interp = match &prog.image.interp {
         Some(p) => {
-            let creds = task.process.state().creds;
+            let cred = task.fs_cred();
             let (bytes, _) = {
                 let fs = task.fs();
-                task.kernel.vfs.open_exec(&fs, &creds, p)?
+                task.kernel.vfs.open_exec(&fs, &cred, p)?
             };
             let image = sbx_loaders::parse(&bytes).map_err(|e| load_errno(&e))?;
             if image.interp.is_some() {

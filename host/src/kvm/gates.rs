@@ -40,8 +40,8 @@ pub fn entry_page() -> Result<Vec<u8>, IcedError> {
 ///
 /// Every vector but #BP pushes `(vector, error code)` and exits through `FAULT_PORT`; the host
 /// reads the frame, rewrites it to where the program must continue, and the gate `iretq`s.
-/// #BP at the flush trampoline instead rewrites each listed leaf page-table entry with its own
-/// value (so a shadow MMU sees the write), reloads CR3, and returns to the resume point stored
+/// #BP at the flush trampoline instead rewrites the first bytes of each listed page-table page
+/// with their own value (so a shadow MMU sees the write), reloads CR3, and returns to the resume point stored
 /// in the vCPU block; any other #BP is an ordinary breakpoint and exits like the rest.
 pub fn gate_code() -> Result<GateCode, IcedError> {
     let base = KERNEL_BASE + GATE_CODE;
@@ -55,9 +55,7 @@ pub fn gate_code() -> Result<GateCode, IcedError> {
         labels.push(l);
         if v == 3 {
             let mut not_flush = a.create_label();
-            let mut ranges = a.create_label();
-            let mut entries = a.create_label();
-            let mut next_range = a.create_label();
+            let mut pages = a.create_label();
             let mut done = a.create_label();
             a.cmp(qword_ptr(rsp), (FLUSH_TRAMPOLINE + 1) as i32)?;
             a.jne(not_flush)?;
@@ -71,23 +69,17 @@ pub fn gate_code() -> Result<GateCode, IcedError> {
             a.and(rsi, -(VCPU_BLOCK as i32))?;
             a.mov(rdx, qword_ptr(rsi + BLOCK_FLUSH as i32))?;
             a.lea(rsi, qword_ptr(rsi + BLOCK_FLUSH_ENTRIES as i32))?;
-            a.set_label(&mut ranges)?;
+            a.set_label(&mut pages)?;
             a.test(rdx, rdx)?;
             a.je(done)?;
+            // A 2-byte rewrite is "misaligned" to KVM's shadow MMU, which then drops every
+            // shadow page derived from this table page instead of patching one entry.
             a.mov(rax, qword_ptr(rsi))?;
-            a.mov(rbx, qword_ptr(rsi + 8))?;
-            a.set_label(&mut entries)?;
-            a.test(rbx, rbx)?;
-            a.je(next_range)?;
-            a.mov(rdi, qword_ptr(rax))?;
-            a.mov(qword_ptr(rax), rdi)?;
-            a.add(rax, 8)?;
-            a.dec(rbx)?;
-            a.jmp(entries)?;
-            a.set_label(&mut next_range)?;
-            a.add(rsi, 16)?;
+            a.mov(bx, word_ptr(rax))?;
+            a.mov(word_ptr(rax), bx)?;
+            a.add(rsi, 8)?;
             a.dec(rdx)?;
-            a.jmp(ranges)?;
+            a.jmp(pages)?;
             a.set_label(&mut done)?;
             a.mov(rax, cr3)?;
             a.mov(cr3, rax)?;

@@ -54,10 +54,10 @@ pub const BLOCK_GDT: u64 = 0;
 pub const BLOCK_TSS: u64 = 0x800;
 /// Offset in a vCPU block: flush header `[count, resume rip, resume rflags, 0]`.
 pub const BLOCK_FLUSH: u64 = 0x1000;
-/// Offset in a vCPU block: first flush entry `(kernel-virtual address, entry count)`.
+/// Offset in a vCPU block: first flush entry (kernel-virtual address of a table page).
 pub const BLOCK_FLUSH_ENTRIES: u64 = 0x1020;
 /// Flush entries that fit (the list spans eight pages).
-pub const FLUSH_CAPACITY: usize = ((0x9000 - 0x20) / 16) as usize;
+pub const FLUSH_CAPACITY: usize = ((0x9000 - 0x20) / 8) as usize;
 /// Offset in a vCPU block: top of the ring-0 stack (`TSS.RSP0`).
 pub const BLOCK_STACK_TOP: u64 = VCPU_BLOCK;
 

@@ -203,22 +203,20 @@ impl KvmVcpu {
         Ok((v, kicker))
     }
 
-    /// Writes the flush list; returns false when it does not fit (the caller batches).
-    fn write_flush(&self, ranges: &[(u64, u32)], resume_rip: u64, resume_flags: u64) {
+    /// Writes the flush list (at most `FLUSH_CAPACITY` pages) and where to resume after it.
+    fn write_flush(&self, pages: &[u64], resume_rip: u64, resume_flags: u64) {
         let hdr = self.block + BLOCK_FLUSH;
-        self.phys.write_u64(hdr, ranges.len() as u64);
+        self.phys.write_u64(hdr, pages.len() as u64);
         self.phys.write_u64(hdr + 8, resume_rip);
         self.phys.write_u64(hdr + 16, resume_flags);
-        for (i, &(pa, n)) in ranges.iter().enumerate() {
-            let e = self.block + BLOCK_FLUSH_ENTRIES + i as u64 * 16;
-            self.phys.write_u64(e, KERNEL_BASE + pa);
-            self.phys.write_u64(e + 8, n as u64);
+        for (i, &pa) in pages.iter().enumerate() {
+            self.phys.write_u64(self.block + BLOCK_FLUSH_ENTRIES + i as u64 * 8, KERNEL_BASE + pa);
         }
     }
 
     /// Loads `regs` into the vCPU so that the next `KVM_RUN` continues the program, going
     /// through the flush trampoline first when `flush` is non-empty.
-    fn enter(&mut self, regs: &Regs, root: u64, flush: &[(u64, u32)]) -> Result<(), EngineError> {
+    fn enter(&mut self, regs: &Regs, root: u64, flush: &[u64]) -> Result<(), EngineError> {
         let flags = (regs.rflags & USER_FLAGS) | FIXED_FLAGS;
         let target = if flush.is_empty() {
             regs.rip
@@ -380,7 +378,7 @@ fn s_cs(sync: &kvm_bindings::kvm_sync_regs) -> u16 {
 }
 
 impl Vcpu for KvmVcpu {
-    fn run(&mut self, regs: &mut Regs, root: u64, flush: &[(u64, u32)]) -> Result<Exit, EngineError> {
+    fn run(&mut self, regs: &mut Regs, root: u64, flush: &[u64]) -> Result<Exit, EngineError> {
         let mut batches = flush.chunks(FLUSH_CAPACITY).peekable();
         let first = batches.next().unwrap_or(&[]);
         if batches.peek().is_some() {

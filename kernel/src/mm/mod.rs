@@ -182,8 +182,8 @@ impl Mm {
         self.pt.root()
     }
 
-    /// Leaf entries the engine must re-announce before the program runs again.
-    pub fn take_flush(&mut self) -> Vec<(u64, u32)> {
+    /// Page-table pages the engine must re-announce before the program runs again.
+    pub fn take_flush(&mut self) -> Vec<u64> {
         self.flush.take()
     }
 

@@ -114,42 +114,43 @@ impl PageTable {
     }
 }
 
-/// Leaf entries that went from present to something else since the vCPU last ran.
+/// Page-table pages whose contents changed in a way the CPU must not miss: a leaf entry that
+/// stopped being valid, or a page newly used as a table (its frame may have been a table
+/// before).
 ///
-/// Under shadow paging (PVM, or KVM without EPT) the hypervisor only notices page-table changes
-/// the guest itself makes, so the engine has the guest rewrite these entries (same value) before
-/// it returns to the program; on hardware with EPT the rewrite is a plain store and the CR3
-/// reload that follows flushes the TLB. Ranges are runs of consecutive entries in one table page.
+/// Under shadow paging (PVM, or KVM without EPT) the hypervisor only notices page-table writes
+/// the guest itself makes, so the engine has the guest rewrite part of each listed page before
+/// it returns to the program; a sub-word write makes the shadow MMU drop everything it derived
+/// from that page. On hardware with EPT the write is a plain store, and the CR3 reload that
+/// follows flushes the TLB.
 #[derive(Default, Debug, Clone)]
 pub struct FlushList {
-    ranges: Vec<(u64, u32)>,
+    pages: Vec<u64>,
 }
 
 impl FlushList {
     /// Records that the leaf entry at guest-physical `slot` changed.
     pub fn push(&mut self, slot: u64) {
-        if let Some((start, n)) = self.ranges.last_mut() {
-            let next = *start + *n as u64 * 8;
-            if next == slot && next % PAGE_SIZE != 0 {
-                *n += 1;
-                return;
-            }
-        }
-        self.ranges.push((slot, 1));
+        self.push_table(slot & !(PAGE_SIZE - 1));
     }
 
-    /// Records a whole table page (all 512 entries).
+    /// Records a table page whose contents changed.
     pub fn push_table(&mut self, page: u64) {
-        self.ranges.push((page, 512));
+        if self.pages.last() != Some(&page) {
+            self.pages.push(page);
+        }
     }
 
     /// True when nothing needs to be re-announced.
     pub fn is_empty(&self) -> bool {
-        self.ranges.is_empty()
+        self.pages.is_empty()
     }
 
-    /// Takes the recorded ranges `(first entry's guest-physical address, entry count)`.
-    pub fn take(&mut self) -> Vec<(u64, u32)> {
-        std::mem::take(&mut self.ranges)
+    /// Takes the recorded pages (guest-physical addresses, duplicates removed).
+    pub fn take(&mut self) -> Vec<u64> {
+        let mut pages = std::mem::take(&mut self.pages);
+        pages.sort_unstable();
+        pages.dedup();
+        pages
     }
 }
