@@ -65,7 +65,9 @@ fn parse_size(s: &str) -> Result<u64> {
         _ => (s.as_str(), 1),
     };
     let n: u64 = num.parse().with_context(|| format!("bad size {s:?}"))?;
-    n.checked_mul(mult).filter(|v| *v >= 16 << 20).with_context(|| format!("memory limit {s:?} must be at least 16m"))
+    n.checked_mul(mult)
+        .filter(|v| *v >= 16 << 20)
+        .with_context(|| format!("memory limit {s:?} must be at least 16m"))
 }
 
 fn parse_volume(v: &str) -> Result<Mount> {
@@ -79,11 +81,16 @@ fn parse_volume(v: &str) -> Result<Mount> {
     if !guest.starts_with('/') {
         bail!("bad volume {v:?}: the guest path must be absolute");
     }
-    let host = std::fs::canonicalize(host).with_context(|| format!("volume {v:?}: host path {host:?}"))?;
+    let host =
+        std::fs::canonicalize(host).with_context(|| format!("volume {v:?}: host path {host:?}"))?;
     if !host.is_dir() {
         bail!("volume {v:?}: {} is not a directory", host.display());
     }
-    Ok(Mount { host: PathBuf::from(host), guest: guest.to_string(), read_only })
+    Ok(Mount {
+        host: PathBuf::from(host),
+        guest: guest.to_string(),
+        read_only,
+    })
 }
 
 fn run(args: RunArgs) -> Result<i32> {
@@ -92,8 +99,18 @@ fn run(args: RunArgs) -> Result<i32> {
         "kvm" => Platform::Kvm,
         p => bail!("unknown platform {p:?} (expected auto or kvm)"),
     };
-    let cpu = CpuProfile::parse(&args.cpu).with_context(|| format!("unknown CPU profile {:?} (expected host or baseline)", args.cpu))?;
-    let mut b = Sandbox::builder().platform(platform).strace(args.strace).workdir(&args.workdir).memory(parse_size(&args.memory)?).cpu(cpu);
+    let cpu = CpuProfile::parse(&args.cpu).with_context(|| {
+        format!(
+            "unknown CPU profile {:?} (expected host or baseline)",
+            args.cpu
+        )
+    })?;
+    let mut b = Sandbox::builder()
+        .platform(platform)
+        .strace(args.strace)
+        .workdir(&args.workdir)
+        .memory(parse_size(&args.memory)?)
+        .cpu(cpu);
     for v in &args.volumes {
         b = b.mount(parse_volume(v)?);
     }

@@ -96,7 +96,10 @@ impl Default for SandboxBuilder {
 
 /// Default environment, as docker gives a container.
 const DEFAULT_ENV: [(&str, &str); 3] = [
-    ("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
+    (
+        "PATH",
+        "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    ),
     ("HOME", "/root"),
     ("TERM", "xterm"),
 ];
@@ -140,21 +143,30 @@ impl SandboxBuilder {
     }
 
     fn environment(&self) -> Vec<Vec<u8>> {
-        let mut env: Vec<(String, String)> =
-            DEFAULT_ENV.iter().filter(|(k, _)| !self.env.iter().any(|(e, _)| e == k)).map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let mut env: Vec<(String, String)> = DEFAULT_ENV
+            .iter()
+            .filter(|(k, _)| !self.env.iter().any(|(e, _)| e == k))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         env.extend(self.env.iter().cloned());
-        env.into_iter().map(|(k, v)| format!("{k}={v}").into_bytes()).collect()
+        env.into_iter()
+            .map(|(k, v)| format!("{k}={v}").into_bytes())
+            .collect()
     }
 
     /// Runs `program` with `args` (argv[1..]) and waits for the sandbox to finish.
     pub fn run(&self, program: &str, args: &[String]) -> Result<ExitStatus, SandboxError> {
         let machine: Arc<dyn Machine> = match self.platform {
-            Platform::Auto | Platform::Kvm => Arc::new(crate::kvm::KvmMachine::new(self.memory, self.cpu)?),
+            Platform::Auto | Platform::Kvm => {
+                Arc::new(crate::kvm::KvmMachine::new(self.memory, self.cpu)?)
+            }
         };
         let mut vfs = Vfs::new_default().map_err(|e| SandboxError::Config(e.to_string()))?;
         for m in &self.mounts {
             vfs.mount_host(m.guest.as_bytes(), &m.host, m.read_only)
-                .map_err(|e| SandboxError::Config(format!("mount {} -> {}: {e}", m.host.display(), m.guest)))?;
+                .map_err(|e| {
+                    SandboxError::Config(format!("mount {} -> {}: {e}", m.host.display(), m.guest))
+                })?;
         }
         let kernel = Arc::new(Kernel {
             machine: machine.clone(),
@@ -178,9 +190,13 @@ impl SandboxBuilder {
                 rlimits: default_rlimits(),
             }),
         });
-        let mm = Mm::new(machine.phys().clone(), machine.template()).map_err(|e| SandboxError::Config(format!("address space: {e}")))?;
+        let mm = Mm::new(machine.phys().clone(), machine.template())
+            .map_err(|e| SandboxError::Config(format!("address space: {e}")))?;
         let mut fs = FsContext::new(&kernel.vfs);
-        fs.chdir(&kernel.vfs, self.workdir.as_bytes()).map_err(|e| SandboxError::Config(format!("working directory {}: {e}", self.workdir)))?;
+        fs.chdir(&kernel.vfs, self.workdir.as_bytes())
+            .map_err(|e| {
+                SandboxError::Config(format!("working directory {}: {e}", self.workdir))
+            })?;
         let mut task = Task {
             tid: 1,
             regs: Regs::default(),
@@ -209,11 +225,19 @@ impl SandboxBuilder {
     }
 
     /// Resolves a bare command name through the guest's PATH, as docker does.
-    fn find_program(&self, task: &Task, program: &str, env: &[Vec<u8>]) -> Result<Vec<u8>, SandboxError> {
+    fn find_program(
+        &self,
+        task: &Task,
+        program: &str,
+        env: &[Vec<u8>],
+    ) -> Result<Vec<u8>, SandboxError> {
         if program.contains('/') {
             return Ok(program.as_bytes().to_vec());
         }
-        let path = env.iter().find_map(|e| e.strip_prefix(b"PATH=")).unwrap_or(b"");
+        let path = env
+            .iter()
+            .find_map(|e| e.strip_prefix(b"PATH="))
+            .unwrap_or(b"");
         let cred = task.fs_cred();
         for dir in path.split(|b| *b == b':').filter(|d| !d.is_empty()) {
             let mut candidate = dir.to_vec();
@@ -246,8 +270,14 @@ fn exec_error(task: &Task, program: &str, resolved: &[u8], e: Errno) -> SandboxE
             };
             SandboxError::NotExecutable { path, reason }
         }
-        Errno::EACCES => SandboxError::NotExecutable { path, reason: "permission denied".into() },
-        other => SandboxError::NotExecutable { path, reason: format!("{other}") },
+        Errno::EACCES => SandboxError::NotExecutable {
+            path,
+            reason: "permission denied".into(),
+        },
+        other => SandboxError::NotExecutable {
+            path,
+            reason: format!("{other}"),
+        },
     }
 }
 

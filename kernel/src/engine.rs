@@ -124,6 +124,9 @@ pub struct CpuFacts {
     pub xsave_size: u32,
 }
 
+/// A new vCPU and the handle that interrupts it.
+pub type NewVcpu = (Box<dyn Vcpu>, Arc<dyn VcpuKicker>);
+
 /// One sandbox's machine: guest-physical memory plus the means to run vCPUs on it.
 pub trait Machine: Send + Sync {
     /// Short name (`"kvm"`, `"bt"`).
@@ -133,7 +136,7 @@ pub trait Machine: Send + Sync {
     /// What each new address space must contain for this engine.
     fn template(&self) -> AddressSpaceTemplate;
     /// Creates a vCPU and a handle that can interrupt it.
-    fn new_vcpu(&self) -> Result<(Box<dyn Vcpu>, Arc<dyn VcpuKicker>), EngineError>;
+    fn new_vcpu(&self) -> Result<NewVcpu, EngineError>;
     /// CPU-profile facts for the initial stack.
     fn cpu_facts(&self) -> CpuFacts;
 }

@@ -1,6 +1,10 @@
-//! Open file descriptions and per-process descriptor tables.
-//! (Placeholder shape; the VFS work fills this in.)
+//! Open file descriptions ([`OpenFile`] over a [`FileOps`] kind) and per-process descriptor
+//! tables ([`FdTable`]).
 
-/// A process's descriptor table.
-#[derive(Default)]
-pub struct FdTable {}
+mod file;
+mod flags;
+mod table;
+
+pub use file::{DirSink, FileOps, OpenFile, POLLERR, POLLHUP, POLLIN, POLLOUT};
+pub use flags::*;
+pub use table::{FdTable, DEFAULT_NOFILE, MAX_NOFILE};

@@ -9,6 +9,7 @@ pub mod mm;
 pub mod signal;
 pub mod syscall;
 pub mod task;
+pub mod tty;
 pub mod vfs;
 
 use std::sync::Arc;

@@ -72,7 +72,10 @@ impl SyscallTable {
 
     /// The entry for `nr`.
     pub fn get(&self, nr: u64) -> Option<&SyscallEntry> {
-        usize::try_from(nr).ok().and_then(|n| self.entries.get(n)).and_then(|e| e.as_ref())
+        usize::try_from(nr)
+            .ok()
+            .and_then(|n| self.entries.get(n))
+            .and_then(|e| e.as_ref())
     }
 
     /// All entries in number order.

@@ -154,7 +154,11 @@ impl Task {
     /// The credentials filesystem permission checks use (effective ids, supplementary groups).
     pub fn fs_cred(&self) -> crate::vfs::Cred {
         let st = self.process.state();
-        crate::vfs::Cred { uid: st.creds.euid, gid: st.creds.egid, groups: st.groups.clone() }
+        crate::vfs::Cred {
+            uid: st.creds.euid,
+            gid: st.creds.egid,
+            groups: st.groups.clone(),
+        }
     }
 
     /// Locks the filesystem context.
@@ -183,7 +187,10 @@ impl Task {
 
     fn syscall(&mut self) {
         let r = &self.regs;
-        let args = SyscallArgs { nr: r.rax, args: [r.rdi, r.rsi, r.rdx, r.r10, r.r8, r.r9] };
+        let args = SyscallArgs {
+            nr: r.rax,
+            args: [r.rdi, r.rsi, r.rdx, r.r10, r.r8, r.r9],
+        };
         self.regs_replaced = false;
         let kernel = self.kernel.clone();
         let result = kernel.table.dispatch(self, &args);
@@ -199,7 +206,12 @@ impl Task {
     }
 
     fn strace(&self, args: &SyscallArgs, result: &Result<u64, Errno>) {
-        let name = self.kernel.table.get(args.nr).map(|e| e.name).unwrap_or("unknown");
+        let name = self
+            .kernel
+            .table
+            .get(args.nr)
+            .map(|e| e.name)
+            .unwrap_or("unknown");
         let a = args.args;
         let res = match result {
             Ok(v) if *v > 0xffff => format!("{v:#x}"),
@@ -253,7 +265,10 @@ impl Task {
     }
 
     fn die_of(&mut self, sig: Signal) {
-        self.exit_status = Some(ExitStatus::Signaled { signal: sig.0, core: sig.dumps_core() });
+        self.exit_status = Some(ExitStatus::Signaled {
+            signal: sig.0,
+            core: sig.dumps_core(),
+        });
     }
 
     /// Delivers pending, unblocked signals whose disposition is not a handler.

@@ -270,7 +270,7 @@ fn check_load(file_len: usize, index: usize, ph: &ProgramHeader) -> Result<Segme
         });
     }
     let file_end = ph.p_offset.checked_add(ph.p_filesz);
-    if file_end.map_or(true, |e| e > file_len as u64) {
+    if file_end.is_none_or(|e| e > file_len as u64) {
         return Err(LoadError::SegmentBeyondEof {
             index,
             offset: ph.p_offset,

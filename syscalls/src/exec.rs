@@ -11,12 +11,15 @@ use sbx_kernel::task::Task;
 use sbx_kernel::{Errno, KResult};
 use sbx_loaders::{ElfImage, ImageSink, LoadError, StackArgs};
 
-
 use crate::TableBuilder;
 
 /// Registers this family's handlers.
 pub fn register(b: &mut TableBuilder) {
-    b.add("execve", sys_execve, Support::Partial("single-threaded callers only"));
+    b.add(
+        "execve",
+        sys_execve,
+        Support::Partial("single-threaded callers only"),
+    );
 }
 
 /// Longest `#!` line Linux reads (`BINPRM_BUF_SIZE`).
@@ -50,7 +53,14 @@ impl ImageSink for MmSink<'_> {
     type Error = Errno;
 
     fn map_zeroed(&mut self, addr: u64, len: u64, prot: u32) -> Result<(), Errno> {
-        let vma = Vma { start: addr, end: addr + len, prot, shared: false, backing: Backing::Anon, kind: VmaKind::Image };
+        let vma = Vma {
+            start: addr,
+            end: addr + len,
+            prot,
+            shared: false,
+            backing: Backing::Anon,
+            kind: VmaKind::Image,
+        };
         self.0.map_fixed(vma, true).map(|_| ())
     }
 
@@ -92,7 +102,11 @@ fn resolve(task: &Task, path: &[u8], mut argv: Vec<Vec<u8>>) -> KResult<Resolved
             task.kernel.vfs.open_exec(&fs, &cred, &path)?
         };
         if bytes.starts_with(b"#!") {
-            let line_end = bytes.iter().take(SHEBANG_MAX).position(|&b| b == b'\n').unwrap_or(bytes.len().min(SHEBANG_MAX));
+            let line_end = bytes
+                .iter()
+                .take(SHEBANG_MAX)
+                .position(|&b| b == b'\n')
+                .unwrap_or(bytes.len().min(SHEBANG_MAX));
             let line = &bytes[2..line_end];
             let line = trim(line);
             let (interp, arg) = match line.iter().position(|b| *b == b' ' || *b == b'\t') {
@@ -113,14 +127,25 @@ fn resolve(task: &Task, path: &[u8], mut argv: Vec<Vec<u8>>) -> KResult<Resolved
             continue;
         }
         let image = sbx_loaders::parse(&bytes).map_err(|e| load_errno(&e))?;
-        return Ok(Resolved { path: resolved, bytes, image, argv });
+        return Ok(Resolved {
+            path: resolved,
+            bytes,
+            image,
+            argv,
+        });
     }
     Err(Errno::ELOOP)
 }
 
 fn trim(s: &[u8]) -> &[u8] {
-    let start = s.iter().position(|b| !b" \t\r".contains(b)).unwrap_or(s.len());
-    let end = s.iter().rposition(|b| !b" \t\r".contains(b)).map_or(start, |p| p + 1);
+    let start = s
+        .iter()
+        .position(|b| !b" \t\r".contains(b))
+        .unwrap_or(s.len());
+    let end = s
+        .iter()
+        .rposition(|b| !b" \t\r".contains(b))
+        .map_or(start, |p| p + 1);
     &s[start..end]
 }
 
@@ -148,7 +173,12 @@ pub fn execve(task: &mut Task, path: &[u8], argv: Vec<Vec<u8>>, envp: Vec<Vec<u8
         (st.rlimits[3].0, st.creds)
     };
     let max_bytes = sbx_loaders::arg_limit(stack_limit);
-    let strings: u64 = prog.argv.iter().chain(envp.iter()).map(|s| s.len() as u64 + 1 + 8).sum();
+    let strings: u64 = prog
+        .argv
+        .iter()
+        .chain(envp.iter())
+        .map(|s| s.len() as u64 + 1 + 8)
+        .sum();
     if strings + path.len() as u64 + 1 > max_bytes {
         return Err(Errno::E2BIG);
     }
@@ -157,11 +187,13 @@ pub fn execve(task: &mut Task, path: &[u8], argv: Vec<Vec<u8>>, envp: Vec<Vec<u8
     let machine = task.kernel.machine.clone();
     let mut mm = Mm::new(machine.phys().clone(), machine.template())?;
     let base = sbx_loaders::choose_base(&prog.image, false);
-    let loaded = sbx_loaders::load(&prog.image, &prog.bytes, &mut MmSink(&mut mm), base).map_err(|e| load_errno(&e))?;
+    let loaded = sbx_loaders::load(&prog.image, &prog.bytes, &mut MmSink(&mut mm), base)
+        .map_err(|e| load_errno(&e))?;
     let (entry, interp_base) = match &interp {
         Some((bytes, image)) => {
             let ibase = sbx_loaders::choose_base(image, true);
-            let li = sbx_loaders::load(image, bytes, &mut MmSink(&mut mm), ibase).map_err(|e| load_errno(&e))?;
+            let li = sbx_loaders::load(image, bytes, &mut MmSink(&mut mm), ibase)
+                .map_err(|e| load_errno(&e))?;
             (li.entry, Some(li.base))
         }
         None => (loaded.entry, None),
@@ -199,7 +231,8 @@ pub fn execve(task: &mut Task, path: &[u8], argv: Vec<Vec<u8>>, envp: Vec<Vec<u8
         vdso: None,
         max_bytes,
     };
-    let sp = sbx_loaders::build_initial_stack(&mut MmSink(&mut mm), STACK_TOP, &args).map_err(|e| load_errno(&e))?;
+    let sp = sbx_loaders::build_initial_stack(&mut MmSink(&mut mm), STACK_TOP, &args)
+        .map_err(|e| load_errno(&e))?;
 
     // Point of no return.
     task.mm = Arc::new(Mutex::new(mm));
@@ -212,14 +245,23 @@ pub fn execve(task: &mut Task, path: &[u8], argv: Vec<Vec<u8>>, envp: Vec<Vec<u8
                 *a = SigAction::default();
             }
         }
-        let name = prog.path.rsplit(|b| *b == b'/').next().unwrap_or(&prog.path);
+        let name = prog
+            .path
+            .rsplit(|b| *b == b'/')
+            .next()
+            .unwrap_or(&prog.path);
         st.comm = name.iter().take(15).copied().collect();
         st.exe = prog.path.clone();
     }
     task.altstack = (0, 2, 0);
     task.clear_child_tid = 0;
     task.robust_list = 0;
-    task.regs = Regs { rip: entry, rsp: sp, rflags: 0x202, ..Regs::default() };
+    task.regs = Regs {
+        rip: entry,
+        rsp: sp,
+        rflags: 0x202,
+        ..Regs::default()
+    };
     task.regs_replaced = true;
     Ok(())
 }

@@ -28,15 +28,27 @@ impl TableBuilder {
         let Some(&(nr, _, _)) = names::SYSCALLS.iter().find(|(_, n, _)| *n == name) else {
             panic!("syscall table: unknown syscall name {name}");
         };
-        self.table.set(SyscallEntry { nr, name, handler: Some(handler), support });
+        self.table.set(SyscallEntry {
+            nr,
+            name,
+            handler: Some(handler),
+            support,
+        });
     }
 }
 
 /// Builds the full table: every x86-64 syscall, implemented or `ENOSYS` with its note.
 pub fn build_table() -> SyscallTable {
-    let mut b = TableBuilder { table: SyscallTable::default() };
+    let mut b = TableBuilder {
+        table: SyscallTable::default(),
+    };
     for &(nr, name, note) in names::SYSCALLS {
-        b.table.set(SyscallEntry { nr, name, handler: None, support: Support::Unimplemented(note) });
+        b.table.set(SyscallEntry {
+            nr,
+            name,
+            handler: None,
+            support: Support::Unimplemented(note),
+        });
     }
     file::register(&mut b);
     fs::register(&mut b);

@@ -11,19 +11,59 @@ use crate::TableBuilder;
 
 /// Registers this family's handlers.
 pub fn register(b: &mut TableBuilder) {
-    b.add("mmap", sys_mmap, Support::Partial("MAP_SHARED file mappings are private copies: writes are not written back to the file"));
+    b.add(
+        "mmap",
+        sys_mmap,
+        Support::Partial(
+            "MAP_SHARED file mappings are private copies: writes are not written back to the file",
+        ),
+    );
     b.add("munmap", sys_munmap, Support::Full);
     b.add("mprotect", sys_mprotect, Support::Full);
     b.add("brk", sys_brk, Support::Full);
     b.add("mremap", sys_mremap, Support::Full);
-    b.add("madvise", sys_madvise, Support::Partial("MADV_DONTNEED/FREE/REMOVE drop pages; other advice is accepted and has no effect"));
-    b.add("msync", sys_msync, Support::Partial("mappings are private copies, so there is nothing to write back"));
-    b.add("mincore", sys_mincore, Support::Partial("every mapped page is reported resident"));
-    b.add("mlock", sys_mlock, Support::Partial("guest memory is never swapped by sbx; checks the range only"));
-    b.add("mlock2", sys_mlock2, Support::Partial("guest memory is never swapped by sbx; checks the range only"));
-    b.add("munlock", sys_mlock, Support::Partial("guest memory is never swapped by sbx; checks the range only"));
-    b.add("mlockall", sys_mlockall, Support::Partial("guest memory is never swapped by sbx"));
-    b.add("munlockall", sys_munlockall, Support::Partial("guest memory is never swapped by sbx"));
+    b.add(
+        "madvise",
+        sys_madvise,
+        Support::Partial(
+            "MADV_DONTNEED/FREE/REMOVE drop pages; other advice is accepted and has no effect",
+        ),
+    );
+    b.add(
+        "msync",
+        sys_msync,
+        Support::Partial("mappings are private copies, so there is nothing to write back"),
+    );
+    b.add(
+        "mincore",
+        sys_mincore,
+        Support::Partial("every mapped page is reported resident"),
+    );
+    b.add(
+        "mlock",
+        sys_mlock,
+        Support::Partial("guest memory is never swapped by sbx; checks the range only"),
+    );
+    b.add(
+        "mlock2",
+        sys_mlock2,
+        Support::Partial("guest memory is never swapped by sbx; checks the range only"),
+    );
+    b.add(
+        "munlock",
+        sys_mlock,
+        Support::Partial("guest memory is never swapped by sbx; checks the range only"),
+    );
+    b.add(
+        "mlockall",
+        sys_mlockall,
+        Support::Partial("guest memory is never swapped by sbx"),
+    );
+    b.add(
+        "munlockall",
+        sys_munlockall,
+        Support::Partial("guest memory is never swapped by sbx"),
+    );
 }
 
 fn sys_mmap(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
@@ -63,7 +103,10 @@ fn check_mapped(task: &Task, addr: u64, len: u64) -> KResult<()> {
     if addr % PAGE_SIZE != 0 {
         return Err(Errno::EINVAL);
     }
-    let end = addr.checked_add(len).filter(|e| *e <= TASK_SIZE).ok_or(Errno::ENOMEM)?;
+    let end = addr
+        .checked_add(len)
+        .filter(|e| *e <= TASK_SIZE)
+        .ok_or(Errno::ENOMEM)?;
     let mm = task.mm();
     let mut cursor = addr;
     while cursor < end {
@@ -78,7 +121,9 @@ fn sys_msync(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     const MS_INVALIDATE: u32 = 2;
     const MS_SYNC: u32 = 4;
     let flags = a.u32(2);
-    if flags & !(MS_ASYNC | MS_INVALIDATE | MS_SYNC) != 0 || (flags & MS_ASYNC != 0 && flags & MS_SYNC != 0) {
+    if flags & !(MS_ASYNC | MS_INVALIDATE | MS_SYNC) != 0
+        || (flags & MS_ASYNC != 0 && flags & MS_SYNC != 0)
+    {
         return Err(Errno::EINVAL);
     }
     check_mapped(task, a.u(0), a.u(1))?;

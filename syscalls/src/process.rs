@@ -8,13 +8,35 @@ use crate::TableBuilder;
 
 /// Registers this family's handlers.
 pub fn register(b: &mut TableBuilder) {
-    b.add("exit", sys_exit, Support::Partial("single-threaded processes: ends the process"));
+    b.add(
+        "exit",
+        sys_exit,
+        Support::Partial("single-threaded processes: ends the process"),
+    );
     b.add("exit_group", sys_exit_group, Support::Full);
-    b.add("arch_prctl", sys_arch_prctl, Support::Partial("ARCH_SET/GET_FS, ARCH_SET/GET_GS; CPUID faulting is not offered"));
+    b.add(
+        "arch_prctl",
+        sys_arch_prctl,
+        Support::Partial("ARCH_SET/GET_FS, ARCH_SET/GET_GS; CPUID faulting is not offered"),
+    );
     b.add("set_tid_address", sys_set_tid_address, Support::Full);
-    b.add("set_robust_list", sys_set_robust_list, Support::Partial("the list is recorded; owner-death handling comes with threads"));
-    b.add("get_robust_list", sys_get_robust_list, Support::Partial("only for the calling thread"));
-    b.add("wait4", sys_wait4, Support::Partial("no child processes exist yet (fork is not implemented), so always ECHILD"));
+    b.add(
+        "set_robust_list",
+        sys_set_robust_list,
+        Support::Partial("the list is recorded; owner-death handling comes with threads"),
+    );
+    b.add(
+        "get_robust_list",
+        sys_get_robust_list,
+        Support::Partial("only for the calling thread"),
+    );
+    b.add(
+        "wait4",
+        sys_wait4,
+        Support::Partial(
+            "no child processes exist yet (fork is not implemented), so always ECHILD",
+        ),
+    );
 }
 
 fn sys_exit(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {

@@ -9,14 +9,35 @@ use crate::TableBuilder;
 
 /// Registers this family's handlers.
 pub fn register(b: &mut TableBuilder) {
-    const NO_FRAMES: &str = "handlers are recorded but not yet entered: a caught signal takes its default action";
-    b.add("rt_sigaction", sys_rt_sigaction, Support::Partial(NO_FRAMES));
+    const NO_FRAMES: &str =
+        "handlers are recorded but not yet entered: a caught signal takes its default action";
+    b.add(
+        "rt_sigaction",
+        sys_rt_sigaction,
+        Support::Partial(NO_FRAMES),
+    );
     b.add("rt_sigprocmask", sys_rt_sigprocmask, Support::Full);
     b.add("rt_sigpending", sys_rt_sigpending, Support::Full);
-    b.add("sigaltstack", sys_sigaltstack, Support::Partial("recorded; used once handlers are entered"));
-    b.add("kill", sys_kill, Support::Partial("one process per sandbox for now: only the caller can be signalled"));
-    b.add("tkill", sys_tkill, Support::Partial("one thread per sandbox for now"));
-    b.add("tgkill", sys_tgkill, Support::Partial("one thread per sandbox for now"));
+    b.add(
+        "sigaltstack",
+        sys_sigaltstack,
+        Support::Partial("recorded; used once handlers are entered"),
+    );
+    b.add(
+        "kill",
+        sys_kill,
+        Support::Partial("one process per sandbox for now: only the caller can be signalled"),
+    );
+    b.add(
+        "tkill",
+        sys_tkill,
+        Support::Partial("one thread per sandbox for now"),
+    );
+    b.add(
+        "tgkill",
+        sys_tgkill,
+        Support::Partial("one thread per sandbox for now"),
+    );
 }
 
 /// The kernel's `sigset_t` is 8 bytes on x86-64.
@@ -28,7 +49,11 @@ fn sys_rt_sigaction(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
         return Err(Errno::EINVAL);
     }
     let sig = Signal::new(sig).ok_or(Errno::EINVAL)?;
-    let new = if act != 0 { Some(task.mm().read_val::<SigAction>(act)?) } else { None };
+    let new = if act != 0 {
+        Some(task.mm().read_val::<SigAction>(act)?)
+    } else {
+        None
+    };
     if new.is_some() && (sig == Signal::SIGKILL || sig == Signal::SIGSTOP) {
         return Err(Errno::EINVAL);
     }
@@ -100,8 +125,13 @@ fn sys_sigaltstack(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
         };
     }
     if old != 0 {
-        let flags = if cur.2 == 0 { SS_DISABLE } else { cur.1 & !SS_ONSTACK };
-        task.mm().write_val(old, &[cur.0, flags as u32 as u64, cur.2])?;
+        let flags = if cur.2 == 0 {
+            SS_DISABLE
+        } else {
+            cur.1 & !SS_ONSTACK
+        };
+        task.mm()
+            .write_val(old, &[cur.0, flags as u32 as u64, cur.2])?;
     }
     Ok(0)
 }

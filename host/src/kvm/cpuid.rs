@@ -34,20 +34,38 @@ const XCR0_BASELINE: u64 = 0b11;
 
 /// Leaf 1 EDX bits of the baseline profile: FPU, TSC, CX8, CMOV, MMX, FXSR, SSE, SSE2 and the
 /// architectural basics every x86-64 CPU has.
-const BASELINE_1_EDX: u32 = (1 << 0) | (1 << 1) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 8)
-    | (1 << 11) | (1 << 13) | (1 << 15) | (1 << 23) | (1 << 24) | (1 << 25) | (1 << 26);
+const BASELINE_1_EDX: u32 = (1 << 0)
+    | (1 << 1)
+    | (1 << 3)
+    | (1 << 4)
+    | (1 << 5)
+    | (1 << 6)
+    | (1 << 8)
+    | (1 << 11)
+    | (1 << 13)
+    | (1 << 15)
+    | (1 << 23)
+    | (1 << 24)
+    | (1 << 25)
+    | (1 << 26);
 /// Leaf 0x8000_0001 EDX of the baseline: SYSCALL, NX, LM.
 const BASELINE_EXT_EDX: u32 = (1 << 11) | (1 << 20) | (1 << 29);
 /// Leaf 0x8000_0001 ECX of the baseline: LAHF/SAHF.
 const BASELINE_EXT_ECX: u32 = 1;
 
 fn entry(cpuid: &CpuId, function: u32, index: u32) -> Option<kvm_cpuid_entry2> {
-    cpuid.as_slice().iter().find(|e| e.function == function && e.index == index).copied()
+    cpuid
+        .as_slice()
+        .iter()
+        .find(|e| e.function == function && e.index == index)
+        .copied()
 }
 
 /// Applies `profile` to KVM's supported CPUID and returns the XCR0 to load.
 pub fn apply(profile: CpuProfile, cpuid: &mut CpuId) -> u64 {
-    let supported_xcr0 = entry(cpuid, 0xd, 0).map(|e| (e.eax as u64) | ((e.edx as u64) << 32)).unwrap_or(3);
+    let supported_xcr0 = entry(cpuid, 0xd, 0)
+        .map(|e| (e.eax as u64) | ((e.edx as u64) << 32))
+        .unwrap_or(3);
     let xsave = entry(cpuid, 1, 0).is_some_and(|e| e.ecx & (1 << 26) != 0);
     let xcr0 = match profile {
         CpuProfile::Host if xsave => supported_xcr0 & XCR0_WANTED,

@@ -119,5 +119,9 @@ pub fn gate_code() -> Result<GateCode, IcedError> {
         entries[i] = result.label_ip(l)?;
     }
     let fault_resume = result.label_ip(&fault_resume)?;
-    Ok(GateCode { bytes: result.inner.code_buffer, entries, fault_resume })
+    Ok(GateCode {
+        bytes: result.inner.code_buffer,
+        entries,
+        fault_resume,
+    })
 }

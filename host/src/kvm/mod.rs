@@ -17,8 +17,10 @@ use std::sync::{Arc, Mutex};
 
 use kvm_bindings::{kvm_userspace_memory_region, CpuId, KVM_MAX_CPUID_ENTRIES};
 use kvm_ioctls::{Kvm, VmFd};
-use sbx_kernel::engine::{CpuFacts, EngineError, Machine, Vcpu, VcpuKicker};
-use sbx_kernel::mm::{AddressSpaceTemplate, EnginePage, PhysMemory, PTE_A, PTE_D, PTE_P, PTE_PS, PTE_RW, RESERVED_LOW};
+use sbx_kernel::engine::{CpuFacts, EngineError, Machine, NewVcpu};
+use sbx_kernel::mm::{
+    AddressSpaceTemplate, EnginePage, PhysMemory, PTE_A, PTE_D, PTE_P, PTE_PS, PTE_RW, RESERVED_LOW,
+};
 
 pub use cpuid::CpuProfile;
 use layout::*;
@@ -71,7 +73,9 @@ impl KvmMachine {
         let vm = kvm.create_vm().map_err(|e| host_err("KVM_CREATE_VM", e))?;
         // Page tables take about 1/512 of what they map; leave generous room for them.
         let size = (memory + memory / 64 + RESERVED_LOW).min(MAX_PHYS);
-        let phys = Arc::new(PhysMemory::new(size, size - RESERVED_LOW).map_err(|e| host_err("guest memory", e))?);
+        let phys = Arc::new(
+            PhysMemory::new(size, size - RESERVED_LOW).map_err(|e| host_err("guest memory", e))?,
+        );
         let region = kvm_userspace_memory_region {
             slot: 0,
             flags: 0,
@@ -81,8 +85,11 @@ impl KvmMachine {
         };
         // SAFETY: the region is our own mapping, which lives as long as `phys`; the VM is
         // dropped before `phys` (field order) so KVM never sees the mapping after munmap.
-        unsafe { vm.set_user_memory_region(region) }.map_err(|e| host_err("KVM_SET_USER_MEMORY_REGION", e))?;
-        let mut cpuid = kvm.get_supported_cpuid(KVM_MAX_CPUID_ENTRIES).map_err(|e| host_err("KVM_GET_SUPPORTED_CPUID", e))?;
+        unsafe { vm.set_user_memory_region(region) }
+            .map_err(|e| host_err("KVM_SET_USER_MEMORY_REGION", e))?;
+        let mut cpuid = kvm
+            .get_supported_cpuid(KVM_MAX_CPUID_ENTRIES)
+            .map_err(|e| host_err("KVM_GET_SUPPORTED_CPUID", e))?;
         let xcr0 = cpuid::apply(profile, &mut cpuid);
         let xsave_size = cpuid::xsave_size(&cpuid, xcr0);
         let facts = CpuFacts {
@@ -107,8 +114,15 @@ impl KvmMachine {
     }
 
     /// Writes the IDT, gate code, entry page and the kernel direct map.
-    fn write_kernel_area(phys: &PhysMemory, gates: &gates::GateCode, entry: &[u8]) -> Result<(), EngineError> {
-        let w = |pa: u64, data: &[u8]| phys.write(pa, data).map_err(|e| host_err("writing the kernel area", e));
+    fn write_kernel_area(
+        phys: &PhysMemory,
+        gates: &gates::GateCode,
+        entry: &[u8],
+    ) -> Result<(), EngineError> {
+        let w = |pa: u64, data: &[u8]| {
+            phys.write(pa, data)
+                .map_err(|e| host_err("writing the kernel area", e))
+        };
         w(GATE_CODE, &gates.bytes)?;
         w(ENTRY_PAGE, entry)?;
         for (v, &handler) in gates.entries.iter().enumerate() {
@@ -139,7 +153,12 @@ impl KvmMachine {
     }
 
     fn alloc_id(&self) -> Result<u64, EngineError> {
-        if let Some(id) = self.free_ids.lock().unwrap_or_else(|e| e.into_inner()).pop() {
+        if let Some(id) = self
+            .free_ids
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop()
+        {
             return Ok(id);
         }
         let mut next = self.next_id.lock().unwrap_or_else(|e| e.into_inner());
@@ -161,15 +180,24 @@ impl Machine for KvmMachine {
     }
 
     fn template(&self) -> AddressSpaceTemplate {
-        AddressSpaceTemplate { kernel_root: KERNEL_PML4, pages: vec![EnginePage { va: ENTRY_PAGE, pa: ENTRY_PAGE }] }
+        AddressSpaceTemplate {
+            kernel_root: KERNEL_PML4,
+            pages: vec![EnginePage {
+                va: ENTRY_PAGE,
+                pa: ENTRY_PAGE,
+            }],
+        }
     }
 
-    fn new_vcpu(&self) -> Result<(Box<dyn Vcpu>, Arc<dyn VcpuKicker>), EngineError> {
+    fn new_vcpu(&self) -> Result<NewVcpu, EngineError> {
         let id = self.alloc_id()?;
         match vcpu::KvmVcpu::new(self, id) {
             Ok((v, k)) => Ok((Box::new(v), k)),
             Err(e) => {
-                self.free_ids.lock().unwrap_or_else(|e| e.into_inner()).push(id);
+                self.free_ids
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(id);
                 Err(e)
             }
         }

@@ -3,7 +3,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Once};
 
-use kvm_bindings::{kvm_segment, kvm_xcrs, Msrs, kvm_msr_entry, kvm_xsave};
+use kvm_bindings::{kvm_msr_entry, kvm_segment, kvm_xcrs, kvm_xsave, Msrs};
 use kvm_ioctls::{SyncReg, VcpuExit, VcpuFd};
 use sbx_kernel::engine::{EngineError, Exit, Fault, Regs, Vcpu, VcpuKicker};
 use sbx_kernel::mm::PhysMemory;
@@ -12,7 +12,8 @@ use super::layout::*;
 use super::{host_err, KvmMachine};
 
 /// RFLAGS bits a program may change (Linux's FIX_EFLAGS): CF PF AF ZF SF TF DF OF AC RF ID.
-const USER_FLAGS: u64 = 0x1 | 0x4 | 0x10 | 0x40 | 0x80 | 0x100 | 0x400 | 0x800 | 0x4_0000 | 0x1_0000 | 0x20_0000;
+const USER_FLAGS: u64 =
+    0x1 | 0x4 | 0x10 | 0x40 | 0x80 | 0x100 | 0x400 | 0x800 | 0x4_0000 | 0x1_0000 | 0x20_0000;
 /// Always-set flags for a running program: reserved bit 1 and IF.
 const FIXED_FLAGS: u64 = 0x202;
 
@@ -64,7 +65,10 @@ pub struct KvmKicker {
 
 impl VcpuKicker for KvmKicker {
     fn kick(&self) {
-        let ptr = self.immediate_exit.lock().unwrap_or_else(|e| e.into_inner());
+        let ptr = self
+            .immediate_exit
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         if *ptr != 0 {
             // SAFETY: the pointer is into the vCPU's kvm_run mapping, which stays mapped while
             // it is non-zero (the vCPU clears it under this lock before unmapping).
@@ -111,7 +115,9 @@ fn user_seg(selector: u16, code: bool) -> kvm_segment {
 impl KvmVcpu {
     pub(super) fn new(m: &KvmMachine, id: u64) -> Result<(Self, Arc<dyn VcpuKicker>), EngineError> {
         install_kick_handler();
-        let mut fd = m.vm.create_vcpu(id).map_err(|e| host_err("KVM_CREATE_VCPU", e))?;
+        let mut fd =
+            m.vm.create_vcpu(id)
+                .map_err(|e| host_err("KVM_CREATE_VCPU", e))?;
         let block = vcpu_block(id);
         let phys = m.phys.clone();
         // GDT: Linux's layout, then the 16-byte TSS descriptor at 0x40.
@@ -129,27 +135,40 @@ impl KvmVcpu {
             phys.write_u64(block + BLOCK_GDT + i as u64 * 8, *d);
         }
         let tss = KERNEL_BASE + block + BLOCK_TSS;
-        let tss_lo = TSS_LIMIT | ((tss & 0xff_ffff) << 16) | (0x89u64 << 40) | (((tss >> 24) & 0xff) << 56);
+        let tss_lo =
+            TSS_LIMIT | ((tss & 0xff_ffff) << 16) | (0x89u64 << 40) | (((tss >> 24) & 0xff) << 56);
         phys.write_u64(block + BLOCK_GDT + 0x40, tss_lo);
         phys.write_u64(block + BLOCK_GDT + 0x48, tss >> 32);
-        phys.zero(block + BLOCK_TSS, TSS_LIMIT as usize + 1).map_err(|e| host_err("TSS", e))?;
-        // TSS.RSP0 (offset 4, unaligned).
-        phys.write(block + BLOCK_TSS + 4, &(KERNEL_BASE + block + BLOCK_STACK_TOP).to_le_bytes())
+        phys.zero(block + BLOCK_TSS, TSS_LIMIT as usize + 1)
             .map_err(|e| host_err("TSS", e))?;
+        // TSS.RSP0 (offset 4, unaligned).
+        phys.write(
+            block + BLOCK_TSS + 4,
+            &(KERNEL_BASE + block + BLOCK_STACK_TOP).to_le_bytes(),
+        )
+        .map_err(|e| host_err("TSS", e))?;
         // Under PVM the syscall stub runs at CPL 3, where `out` consults the I/O permission
         // bitmap: allow exactly the stub's ports. (Hardware KVM runs the stub at CPL 0.)
-        phys.write(block + BLOCK_TSS + 0x66, &0x68u16.to_le_bytes()).map_err(|e| host_err("TSS", e))?;
+        phys.write(block + BLOCK_TSS + 0x66, &0x68u16.to_le_bytes())
+            .map_err(|e| host_err("TSS", e))?;
         let mut bitmap = [0xffu8; IO_BITMAP_BYTES];
         for port in [SYSCALL_PORT, FLUSH_CONTINUE_PORT] {
             bitmap[port as usize / 8] &= !(1 << (port % 8));
         }
-        phys.write(block + BLOCK_TSS + 0x68, &bitmap).map_err(|e| host_err("TSS", e))?;
+        phys.write(block + BLOCK_TSS + 0x68, &bitmap)
+            .map_err(|e| host_err("TSS", e))?;
 
-        fd.set_cpuid2(&m.cpuid).map_err(|e| host_err("KVM_SET_CPUID2", e))?;
+        fd.set_cpuid2(&m.cpuid)
+            .map_err(|e| host_err("KVM_SET_CPUID2", e))?;
         let mut s = fd.get_sregs().map_err(|e| host_err("KVM_GET_SREGS", e))?;
         s.cr0 = 0x8005_0033; // PG WP NE ET MP PE
         s.cr4 = 0x20 | 0x200 | 0x400; // PAE OSFXSR OSXMMEXCPT
-        if m.xcr0 > 3 || m.cpuid.as_slice().iter().any(|e| e.function == 1 && e.ecx & (1 << 26) != 0) {
+        if m.xcr0 > 3
+            || m.cpuid
+                .as_slice()
+                .iter()
+                .any(|e| e.function == 1 && e.ecx & (1 << 26) != 0)
+        {
             s.cr4 |= 1 << 18; // OSXSAVE
         }
         s.efer = 0x1 | 0x100 | 0x400 | 0x800; // SCE LME LMA NXE
@@ -164,22 +183,49 @@ impl KvmVcpu {
         s.gdt.limit = 0x4f;
         s.idt.base = KERNEL_BASE + IDT;
         s.idt.limit = 0xfff;
-        s.tr = kvm_segment { base: tss, limit: TSS_LIMIT as u32, selector: TSS_SEL, type_: 11, present: 1, ..Default::default() };
+        s.tr = kvm_segment {
+            base: tss,
+            limit: TSS_LIMIT as u32,
+            selector: TSS_SEL,
+            type_: 11,
+            present: 1,
+            ..Default::default()
+        };
         fd.set_sregs(&s).map_err(|e| host_err("KVM_SET_SREGS", e))?;
         if s.cr4 & (1 << 18) != 0 {
-            let mut x = kvm_xcrs { nr_xcrs: 1, ..Default::default() };
+            let mut x = kvm_xcrs {
+                nr_xcrs: 1,
+                ..Default::default()
+            };
             x.xcrs[0].xcr = 0;
             x.xcrs[0].value = m.xcr0;
             fd.set_xcrs(&x).map_err(|e| host_err("KVM_SET_XCRS", e))?;
         }
         let msrs = Msrs::from_entries(&[
-            kvm_msr_entry { index: 0xc000_0081, data: ((USER32_CS as u64) << 48) | ((KERNEL_CS as u64) << 32), ..Default::default() },
-            kvm_msr_entry { index: 0xc000_0082, data: SYSCALL_STUB, ..Default::default() },
-            kvm_msr_entry { index: 0xc000_0083, data: 0, ..Default::default() },
-            kvm_msr_entry { index: 0xc000_0084, data: 0x4_7700, ..Default::default() },
+            kvm_msr_entry {
+                index: 0xc000_0081,
+                data: ((USER32_CS as u64) << 48) | ((KERNEL_CS as u64) << 32),
+                ..Default::default()
+            },
+            kvm_msr_entry {
+                index: 0xc000_0082,
+                data: SYSCALL_STUB,
+                ..Default::default()
+            },
+            kvm_msr_entry {
+                index: 0xc000_0083,
+                data: 0,
+                ..Default::default()
+            },
+            kvm_msr_entry {
+                index: 0xc000_0084,
+                data: 0x4_7700,
+                ..Default::default()
+            },
         ])
         .map_err(|e| host_err("MSR list", e))?;
-        fd.set_msrs(&msrs).map_err(|e| host_err("KVM_SET_MSRS", e))?;
+        fd.set_msrs(&msrs)
+            .map_err(|e| host_err("KVM_SET_MSRS", e))?;
         fd.set_sync_valid_reg(SyncReg::Register);
         fd.set_sync_valid_reg(SyncReg::SystemRegister);
         // KVM fills the shared register area only at exits; seed it so the first entry, which
@@ -189,7 +235,10 @@ impl KvmVcpu {
         fd.sync_regs_mut().regs = regs;
         fd.sync_regs_mut().sregs = sregs;
         let run_ptr = std::ptr::addr_of_mut!(fd.get_kvm_run().immediate_exit) as usize;
-        let kicker = Arc::new(KvmKicker { thread: AtomicU64::new(0), immediate_exit: Mutex::new(run_ptr) });
+        let kicker = Arc::new(KvmKicker {
+            thread: AtomicU64::new(0),
+            immediate_exit: Mutex::new(run_ptr),
+        });
         let v = KvmVcpu {
             fd,
             id,
@@ -210,7 +259,10 @@ impl KvmVcpu {
         self.phys.write_u64(hdr + 8, resume_rip);
         self.phys.write_u64(hdr + 16, resume_flags);
         for (i, &pa) in pages.iter().enumerate() {
-            self.phys.write_u64(self.block + BLOCK_FLUSH_ENTRIES + i as u64 * 8, KERNEL_BASE + pa);
+            self.phys.write_u64(
+                self.block + BLOCK_FLUSH_ENTRIES + i as u64 * 8,
+                KERNEL_BASE + pa,
+            );
         }
     }
 
@@ -344,7 +396,11 @@ impl KvmVcpu {
             *regs = r;
             self.parked = Parked::Fault { frame };
             let addr = if vector == 14 { sync.sregs.cr2 } else { 0 };
-            return Ok(Some(Exit::Fault(Fault { vector: vector as u8, error_code, addr })));
+            return Ok(Some(Exit::Fault(Fault {
+                vector: vector as u8,
+                error_code,
+                addr,
+            })));
         }
         if port == FLUSH_CONTINUE_PORT && at(FLUSH_CONTINUE) {
             return Ok(None);
@@ -352,12 +408,18 @@ impl KvmVcpu {
         // The program executed `out` itself: Linux answers that with #GP (SIGSEGV).
         *regs = self.user_regs();
         self.parked = Parked::Fresh;
-        Ok(Some(Exit::Fault(Fault { vector: 13, error_code: 0, addr: 0 })))
+        Ok(Some(Exit::Fault(Fault {
+            vector: 13,
+            error_code: 0,
+            addr: 0,
+        })))
     }
 
     fn run_once(&mut self) -> Result<Option<u16>, EngineError> {
         // SAFETY: pthread_self has no preconditions.
-        self.kicker.thread.store(unsafe { libc::pthread_self() } as u64, Ordering::Release);
+        self.kicker
+            .thread
+            .store(unsafe { libc::pthread_self() } as u64, Ordering::Release);
         let res = self.fd.run();
         self.kicker.thread.store(0, Ordering::Release);
         match res {
@@ -421,7 +483,10 @@ impl Vcpu for KvmVcpu {
     }
 
     fn fpu_state(&mut self) -> Result<Vec<u8>, EngineError> {
-        let x = self.fd.get_xsave().map_err(|e| host_err("KVM_GET_XSAVE", e))?;
+        let x = self
+            .fd
+            .get_xsave()
+            .map_err(|e| host_err("KVM_GET_XSAVE", e))?;
         Ok(x.region.iter().flat_map(|w| w.to_le_bytes()).collect())
     }
 
@@ -442,7 +507,14 @@ impl Vcpu for KvmVcpu {
 
 impl Drop for KvmVcpu {
     fn drop(&mut self) {
-        *self.kicker.immediate_exit.lock().unwrap_or_else(|e| e.into_inner()) = 0;
-        self.free_ids.lock().unwrap_or_else(|e| e.into_inner()).push(self.id);
+        *self
+            .kicker
+            .immediate_exit
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = 0;
+        self.free_ids
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(self.id);
     }
 }

@@ -8,7 +8,9 @@ mod vma;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-pub use pagetable::{FlushList, PageTable, PTE_A, PTE_ADDR, PTE_D, PTE_NX, PTE_P, PTE_PS, PTE_RW, PTE_US};
+pub use pagetable::{
+    FlushList, PageTable, PTE_A, PTE_ADDR, PTE_D, PTE_NX, PTE_P, PTE_PS, PTE_RW, PTE_US,
+};
 pub use phys::{PhysMemory, PAGE_SIZE, RESERVED_LOW};
 pub use vma::{Backing, MmapSource, Vma, VmaKind, PROT_EXEC, PROT_READ, PROT_WRITE};
 
@@ -158,7 +160,9 @@ impl Mm {
         let mut flush = FlushList::default();
         let mut pt = PageTable::new(&phys, template.kernel_root, &mut flush)?;
         for p in &template.pages {
-            let slot = pt.leaf_slot(&phys, p.va, true, &mut flush)?.ok_or(Errno::ENOMEM)?;
+            let slot = pt
+                .leaf_slot(&phys, p.va, true, &mut flush)?
+                .ok_or(Errno::ENOMEM)?;
             phys.write_u64(slot, p.pa | PTE_P | PTE_US | PTE_A);
         }
         Ok(Mm {
@@ -194,16 +198,25 @@ impl Mm {
 
     /// The mapping containing `addr`.
     pub fn vma_at(&self, addr: u64) -> Option<&Vma> {
-        self.vmas.range(..=addr).next_back().map(|(_, v)| v).filter(|v| addr < v.end)
+        self.vmas
+            .range(..=addr)
+            .next_back()
+            .map(|(_, v)| v)
+            .filter(|v| addr < v.end)
     }
 
     fn overlaps(&self, start: u64, end: u64) -> bool {
-        self.vmas.range(..end).next_back().is_some_and(|(_, v)| v.end > start)
+        self.vmas
+            .range(..end)
+            .next_back()
+            .is_some_and(|(_, v)| v.end > start)
     }
 
     /// Splits the VMA containing `addr` so that a VMA boundary falls on `addr`.
     fn split_at(&mut self, addr: u64) {
-        let Some(v) = self.vma_at(addr).cloned() else { return };
+        let Some(v) = self.vma_at(addr).cloned() else {
+            return;
+        };
         if v.start == addr {
             return;
         }
@@ -216,7 +229,9 @@ impl Mm {
         self.split_at(start);
         self.split_at(end);
         let keys: Vec<u64> = self.vmas.range(start..end).map(|(k, _)| *k).collect();
-        keys.into_iter().filter_map(|k| self.vmas.remove(&k)).collect()
+        keys.into_iter()
+            .filter_map(|k| self.vmas.remove(&k))
+            .collect()
     }
 
     // ---- page-level operations -------------------------------------------------------------
@@ -234,7 +249,10 @@ impl Mm {
 
     /// Gives page `va` of `vma` a frame (filled from the backing) if it has none.
     fn populate_page(&mut self, vma: &Vma, va: u64) -> KResult<()> {
-        let slot = self.pt.leaf_slot(&self.phys, va, true, &mut self.flush)?.ok_or(Errno::ENOMEM)?;
+        let slot = self
+            .pt
+            .leaf_slot(&self.phys, va, true, &mut self.flush)?
+            .ok_or(Errno::ENOMEM)?;
         let pte = self.phys.read_u64(slot);
         if has_frame(pte) {
             return Ok(());
@@ -315,7 +333,9 @@ impl Mm {
     pub fn find_free(&self, hint: u64, len: u64) -> KResult<u64> {
         if hint >= MMAP_MIN_ADDR {
             let hint = page_down(hint);
-            if hint.checked_add(len).is_some_and(|e| e <= TASK_SIZE) && !self.overlaps(hint, hint + len) {
+            if hint.checked_add(len).is_some_and(|e| e <= TASK_SIZE)
+                && !self.overlaps(hint, hint + len)
+            {
                 return Ok(hint);
             }
         }
@@ -399,7 +419,10 @@ impl Mm {
             if addr < MMAP_MIN_ADDR {
                 return Err(Errno::EPERM);
             }
-            if flags & MAP_FIXED_NOREPLACE != 0 && flags & MAP_FIXED == 0 && self.overlaps(addr, addr + len) {
+            if flags & MAP_FIXED_NOREPLACE != 0
+                && flags & MAP_FIXED == 0
+                && self.overlaps(addr, addr + len)
+            {
                 return Err(Errno::EEXIST);
             }
             addr
@@ -407,10 +430,19 @@ impl Mm {
             self.find_free(addr, len)?
         };
         let backing = match source {
-            Some((source, offset)) if flags & MAP_ANONYMOUS == 0 => Backing::File { source, offset },
+            Some((source, offset)) if flags & MAP_ANONYMOUS == 0 => {
+                Backing::File { source, offset }
+            }
             _ => Backing::Anon,
         };
-        let vma = Vma { start, end: start + len, prot, shared, backing, kind: VmaKind::Mmap };
+        let vma = Vma {
+            start,
+            end: start + len,
+            prot,
+            shared,
+            backing,
+            kind: VmaKind::Mmap,
+        };
         self.map_fixed(vma, flags & MAP_POPULATE != 0)
     }
 
@@ -447,7 +479,12 @@ impl Mm {
         let end = addr.checked_add(len).ok_or(Errno::ENOMEM)?;
         // Linux fails with ENOMEM when any part of the range is unmapped, before changing anything.
         let mut cursor = addr;
-        for v in self.vmas.range(..end).map(|(_, v)| v).filter(|v| v.end > addr) {
+        for v in self
+            .vmas
+            .range(..end)
+            .map(|(_, v)| v)
+            .filter(|v| v.end > addr)
+        {
             if v.start > cursor {
                 return Err(Errno::ENOMEM);
             }
@@ -480,7 +517,12 @@ impl Mm {
             MADV_DONTNEED | MADV_FREE | MADV_REMOVE => {}
             _ => return Err(Errno::EINVAL),
         }
-        let vmas: Vec<Vma> = self.vmas.range(..end).map(|(_, v)| v.clone()).filter(|v| v.end > addr).collect();
+        let vmas: Vec<Vma> = self
+            .vmas
+            .range(..end)
+            .map(|(_, v)| v.clone())
+            .filter(|v| v.end > addr)
+            .collect();
         if vmas.is_empty() && len > 0 {
             return Err(Errno::ENOMEM);
         }
@@ -497,8 +539,16 @@ impl Mm {
     }
 
     /// `mremap(2)`.
-    pub fn mremap(&mut self, old: u64, old_len: u64, new_len: u64, flags: u32, new_addr: u64) -> KResult<u64> {
-        if old % PAGE_SIZE != 0 || flags & !(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP) != 0 {
+    pub fn mremap(
+        &mut self,
+        old: u64,
+        old_len: u64,
+        new_len: u64,
+        flags: u32,
+        new_addr: u64,
+    ) -> KResult<u64> {
+        if old % PAGE_SIZE != 0 || flags & !(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP) != 0
+        {
             return Err(Errno::EINVAL);
         }
         if flags & MREMAP_FIXED != 0 && flags & MREMAP_MAYMOVE == 0 {
@@ -523,7 +573,10 @@ impl Mm {
             }
             let grow_end = old.checked_add(new_len).ok_or(Errno::ENOMEM)?;
             if old_end == vma.end && grow_end <= TASK_SIZE && !self.overlaps(old_end, grow_end) {
-                let grown = Vma { end: grow_end, ..vma.clone() };
+                let grown = Vma {
+                    end: grow_end,
+                    ..vma.clone()
+                };
                 if grow_end - old_end <= EAGER_LIMIT {
                     let ext = grown.slice(old_end, grow_end);
                     if let Err(e) = self.populate_range(&ext, old_end, grow_end) {
@@ -565,7 +618,11 @@ impl Mm {
             }
         }
         let keep = old_len.min(new_len);
-        let new_vma = Vma { start: dest, end: dest + new_len, ..moved.slice(old, old + keep) };
+        let new_vma = Vma {
+            start: dest,
+            end: dest + new_len,
+            ..moved.slice(old, old + keep)
+        };
         if new_len > keep && new_len - keep <= EAGER_LIMIT {
             let tail = new_vma.slice(dest + keep, dest + new_len);
             self.populate_range(&tail, dest + keep, dest + new_len)?;
@@ -578,7 +635,10 @@ impl Mm {
     fn move_pages(&mut self, src: u64, len: u64, dst: u64) -> KResult<()> {
         let mut off = 0;
         while off < len {
-            let pte = match self.pt.leaf_slot(&self.phys, src + off, false, &mut self.flush)? {
+            let pte = match self
+                .pt
+                .leaf_slot(&self.phys, src + off, false, &mut self.flush)?
+            {
                 Some(slot) => {
                     let pte = self.phys.read_u64(slot);
                     if has_frame(pte) {
@@ -589,7 +649,10 @@ impl Mm {
                 None => 0,
             };
             if has_frame(pte) {
-                let slot = self.pt.leaf_slot(&self.phys, dst + off, true, &mut self.flush)?.ok_or(Errno::ENOMEM)?;
+                let slot = self
+                    .pt
+                    .leaf_slot(&self.phys, dst + off, true, &mut self.flush)?
+                    .ok_or(Errno::ENOMEM)?;
                 self.set_leaf(slot, pte);
             }
             off += PAGE_SIZE;
@@ -638,7 +701,9 @@ impl Mm {
     /// Resolves a guest page fault at `addr`.
     pub fn handle_fault(&mut self, addr: u64, access: Access) -> FaultOutcome {
         let va = page_down(addr);
-        let Some(vma) = self.vma_at(addr).cloned() else { return FaultOutcome::MapErr };
+        let Some(vma) = self.vma_at(addr).cloned() else {
+            return FaultOutcome::MapErr;
+        };
         let allowed = match access {
             Access::Read => vma.prot != 0,
             Access::Write => vma.prot & PROT_WRITE != 0,
@@ -663,7 +728,8 @@ impl Mm {
         let mut pte = self.pt.lookup(&self.phys, va);
         if !has_frame(pte) {
             let vma = self.vma_at(va).cloned().ok_or(Errno::EFAULT)?;
-            self.populate_page(&vma, page_down(va)).map_err(|_| Errno::EFAULT)?;
+            self.populate_page(&vma, page_down(va))
+                .map_err(|_| Errno::EFAULT)?;
             pte = self.pt.lookup(&self.phys, va);
         }
         if pte & PTE_P == 0 || pte & PTE_US == 0 || (write && pte & PTE_RW == 0) {

@@ -54,7 +54,10 @@ impl PageTable {
                 phys.write_u64(root + i * 8, e);
             }
         }
-        Ok(PageTable { root, pages: vec![root] })
+        Ok(PageTable {
+            root,
+            pages: vec![root],
+        })
     }
 
     /// Guest-physical address of the PML4 (the CR3 value).

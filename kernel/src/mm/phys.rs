@@ -160,7 +160,9 @@ impl PhysMemory {
         self.check(pa, buf.len())?;
         // SAFETY: bounds checked above; the source is our mapping and cannot overlap `buf`,
         // which lives in host memory we own.
-        unsafe { std::ptr::copy_nonoverlapping(self.base.add(pa as usize), buf.as_mut_ptr(), buf.len()) };
+        unsafe {
+            std::ptr::copy_nonoverlapping(self.base.add(pa as usize), buf.as_mut_ptr(), buf.len())
+        };
         Ok(())
     }
 
@@ -168,7 +170,9 @@ impl PhysMemory {
     pub fn write(&self, pa: u64, data: &[u8]) -> KResult<()> {
         self.check(pa, data.len())?;
         // SAFETY: bounds checked above; see `read`.
-        unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), self.base.add(pa as usize), data.len()) };
+        unsafe {
+            std::ptr::copy_nonoverlapping(data.as_ptr(), self.base.add(pa as usize), data.len())
+        };
         Ok(())
     }
 

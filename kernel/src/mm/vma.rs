@@ -38,7 +38,9 @@ impl fmt::Debug for Backing {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Backing::Anon => f.write_str("Anon"),
-            Backing::File { source, offset } => write!(f, "File({}, {offset:#x})", source.describe()),
+            Backing::File { source, offset } => {
+                write!(f, "File({}, {offset:#x})", source.describe())
+            }
         }
     }
 }

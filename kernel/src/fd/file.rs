@@ -1,0 +1,505 @@
+//! The open file description: what `open` creates and `dup` shares — a file kind
+//! ([`FileOps`]) plus the shared offset, status flags and access mode.
+
+use std::any::Any;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+
+use super::flags::*;
+use crate::errno::{Errno, KResult};
+use crate::mm::MmapSource;
+use crate::task::Task;
+use crate::vfs::{Cx, Location, Stat};
+
+/// `POLLIN`.
+pub const POLLIN: u32 = 0x1;
+/// `POLLOUT`.
+pub const POLLOUT: u32 = 0x4;
+/// `POLLERR`.
+pub const POLLERR: u32 = 0x8;
+/// `POLLHUP`.
+pub const POLLHUP: u32 = 0x10;
+
+/// Largest single stream read or write: what one pipe buffer holds on Linux.
+const STREAM_CHUNK: usize = 64 * 1024;
+/// Bounce-buffer size for regular-file I/O.
+const FILE_CHUNK: usize = 256 * 1024;
+
+/// Receives directory entries from [`FileOps::getdents`]: `(ino, next_offset, d_type, name)`;
+/// returns false when the caller's buffer is full (the entry was not taken).
+pub type DirSink<'a> = dyn FnMut(u64, i64, u8, &[u8]) -> bool + 'a;
+
+/// One kind of open file (regular host file, tmpfs file, directory, device, terminal, and
+/// later pipes and sockets). Seekable kinds implement the positional calls and the
+/// description keeps the offset; stream kinds implement `read`/`write`.
+pub trait FileOps: Send + Sync + 'static {
+    /// A name for `/proc/self/fd` and diagnostics (a path, or e.g. `pipe:[7]`).
+    fn describe(&self) -> String;
+    /// Metadata for `fstat`.
+    fn stat(&self) -> KResult<Stat>;
+    /// Whether the kind has positions (`read_at`/`write_at`, `lseek`).
+    fn seekable(&self) -> bool {
+        false
+    }
+    /// Reads at `off`; the count is short only at end of file.
+    fn read_at(&self, _off: u64, _buf: &mut [u8]) -> KResult<usize> {
+        Err(Errno::EINVAL)
+    }
+    /// Writes at `off`.
+    fn write_at(&self, _off: u64, _data: &[u8]) -> KResult<usize> {
+        Err(Errno::EINVAL)
+    }
+    /// Stream read (blocks unless `nonblock`, then `EAGAIN`).
+    fn read(&self, _buf: &mut [u8], _nonblock: bool) -> KResult<usize> {
+        Err(Errno::EINVAL)
+    }
+    /// Stream write (blocks unless `nonblock`, then `EAGAIN`).
+    fn write(&self, _data: &[u8], _nonblock: bool) -> KResult<usize> {
+        Err(Errno::EINVAL)
+    }
+    /// `lseek` for stream kinds that pass through to something seekable (host stdio
+    /// redirected to a file); `ESPIPE` for true streams.
+    fn stream_seek(&self, _off: i64, _whence: u32) -> KResult<u64> {
+        Err(Errno::ESPIPE)
+    }
+    /// Sets the size (`ftruncate`).
+    fn truncate(&self, _len: u64) -> KResult<()> {
+        Err(Errno::EINVAL)
+    }
+    /// `fallocate`: reserve (mode 0) or `FALLOC_FL_KEEP_SIZE` (1).
+    fn allocate(&self, _mode: u32, _off: u64, _len: u64) -> KResult<()> {
+        Err(Errno::ENODEV)
+    }
+    /// Produces directory entries from position `pos` (an entry index, 0 = start) for the
+    /// reader `cx`; returns the position after the last entry the sink took.
+    fn getdents(&self, _pos: u64, _cx: &Cx, _sink: &mut DirSink<'_>) -> KResult<u64> {
+        Err(Errno::ENOTDIR)
+    }
+    /// Device-specific control; `ENOTTY` for kinds without ioctls.
+    fn ioctl(&self, _file: &OpenFile, _task: &mut Task, _cmd: u32, _arg: u64) -> KResult<u64> {
+        Err(Errno::ENOTTY)
+    }
+    /// Bytes that can be read without blocking (`FIONREAD`), for kinds that know.
+    fn readable_bytes(&self) -> KResult<u64> {
+        Err(Errno::ENOTTY)
+    }
+    /// The page source for `mmap`; `ENODEV` for kinds that cannot be mapped.
+    fn mmap_source(&self) -> KResult<Arc<dyn MmapSource>> {
+        Err(Errno::ENODEV)
+    }
+    /// Flushes to stable storage (`fsync`).
+    fn sync(&self) -> KResult<()> {
+        Ok(())
+    }
+    /// Readiness for `poll`/`select`: the subset of `events` that would not block.
+    fn poll(&self, events: u32) -> u32 {
+        events & (POLLIN | POLLOUT)
+    }
+    /// Downcasting (e.g. a pipe implementation finding its own ends).
+    fn as_any(&self) -> &dyn Any;
+}
+
+/// An open file description, shared by `dup`ed descriptors and across `fork`.
+pub struct OpenFile {
+    ops: Arc<dyn FileOps>,
+    location: Option<Location>,
+    /// `O_RDONLY`/`O_WRONLY`/`O_RDWR`, or `O_PATH`.
+    access: u32,
+    status: AtomicU32,
+    pos: Mutex<u64>,
+}
+
+impl OpenFile {
+    /// A description over `ops` opened with `flags` (`open` flags; the status bits are kept).
+    pub fn new(ops: Arc<dyn FileOps>, location: Option<Location>, flags: u32) -> OpenFile {
+        let access = if flags & O_PATH != 0 {
+            O_PATH
+        } else {
+            flags & O_ACCMODE
+        };
+        let keep = O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME | O_DSYNC | O_SYNC;
+        OpenFile {
+            ops,
+            location,
+            access,
+            status: AtomicU32::new(flags & keep),
+            pos: Mutex::new(0),
+        }
+    }
+
+    /// The file kind.
+    pub fn ops(&self) -> &Arc<dyn FileOps> {
+        &self.ops
+    }
+
+    /// Where the file was opened from (`None` for anonymous kinds: stdio, pipes, sockets).
+    pub fn location(&self) -> Option<&Location> {
+        self.location.as_ref()
+    }
+
+    /// Opened for reading.
+    pub fn readable(&self) -> bool {
+        self.access == O_RDONLY || self.access == O_RDWR
+    }
+
+    /// Opened for writing.
+    pub fn writable(&self) -> bool {
+        self.access == O_WRONLY || self.access == O_RDWR
+    }
+
+    /// An `O_PATH` descriptor (no I/O at all).
+    pub fn is_path(&self) -> bool {
+        self.access == O_PATH
+    }
+
+    /// The status flags (`O_APPEND`, `O_NONBLOCK`, ...).
+    pub fn status(&self) -> u32 {
+        self.status.load(Ordering::Relaxed)
+    }
+
+    /// Non-blocking mode.
+    pub fn nonblocking(&self) -> bool {
+        self.status() & O_NONBLOCK != 0
+    }
+
+    /// What `F_GETFL` reports: access mode, status flags and `O_LARGEFILE` (as 64-bit Linux).
+    pub fn getfl(&self) -> u32 {
+        self.access | self.status() | O_LARGEFILE
+    }
+
+    /// `F_SETFL`: changes only the flags Linux lets it change.
+    pub fn setfl(&self, flags: u32) {
+        let old = self.status();
+        self.status.store(
+            (old & !SETFL_MASK) | (flags & SETFL_MASK),
+            Ordering::Relaxed,
+        );
+    }
+
+    /// Sets or clears `O_NONBLOCK` (`FIONBIO`).
+    pub fn set_nonblocking(&self, on: bool) {
+        if on {
+            self.status.fetch_or(O_NONBLOCK, Ordering::Relaxed);
+        } else {
+            self.status.fetch_and(!O_NONBLOCK, Ordering::Relaxed);
+        }
+    }
+
+    fn pos(&self) -> std::sync::MutexGuard<'_, u64> {
+        self.pos.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The current offset.
+    pub fn offset(&self) -> u64 {
+        *self.pos()
+    }
+
+    /// `read(2)` at the shared offset (or from the stream).
+    pub fn read(&self, buf: &mut [u8]) -> KResult<usize> {
+        if !self.readable() {
+            return Err(Errno::EBADF);
+        }
+        if self.ops.seekable() {
+            let mut pos = self.pos();
+            let n = self.ops.read_at(*pos, buf)?;
+            *pos += n as u64;
+            Ok(n)
+        } else {
+            self.ops.read(buf, self.nonblocking())
+        }
+    }
+
+    /// `write(2)` at the shared offset (end of file with `O_APPEND`), or to the stream.
+    pub fn write(&self, data: &[u8]) -> KResult<usize> {
+        if !self.writable() {
+            return Err(Errno::EBADF);
+        }
+        if self.ops.seekable() {
+            let mut pos = self.pos();
+            let off = if self.status() & O_APPEND != 0 {
+                self.ops.stat()?.size
+            } else {
+                *pos
+            };
+            let n = self.ops.write_at(off, data)?;
+            *pos = off + n as u64;
+            Ok(n)
+        } else {
+            self.ops.write(data, self.nonblocking())
+        }
+    }
+
+    /// `pread(2)`: no offset change; `ESPIPE` on streams.
+    pub fn pread(&self, off: u64, buf: &mut [u8]) -> KResult<usize> {
+        if !self.readable() {
+            return Err(Errno::EBADF);
+        }
+        if !self.ops.seekable() {
+            return Err(Errno::ESPIPE);
+        }
+        if off > i64::MAX as u64 {
+            return Err(Errno::EINVAL);
+        }
+        self.ops.read_at(off, buf)
+    }
+
+    /// `pwrite(2)`. Like Linux, a file opened with `O_APPEND` appends whatever `off` says.
+    pub fn pwrite(&self, off: u64, data: &[u8]) -> KResult<usize> {
+        if !self.writable() {
+            return Err(Errno::EBADF);
+        }
+        if !self.ops.seekable() {
+            return Err(Errno::ESPIPE);
+        }
+        if off > i64::MAX as u64 {
+            return Err(Errno::EINVAL);
+        }
+        if self.status() & O_APPEND != 0 {
+            let _pos = self.pos();
+            let end = self.ops.stat()?.size;
+            return self.ops.write_at(end, data);
+        }
+        self.ops.write_at(off, data)
+    }
+
+    /// Reads up to `count` bytes (at `off`, or at the shared offset / from the stream when
+    /// `None`) and hands them to `sink` in chunks; `sink` returns how many bytes it took
+    /// (fewer means the guest buffer faulted). Returns the bytes delivered, `EFAULT` if none
+    /// could be. Only delivered bytes advance the offset; streams read once, at most 64 KiB.
+    pub fn read_to(
+        &self,
+        off: Option<u64>,
+        count: usize,
+        sink: &mut dyn FnMut(&[u8]) -> usize,
+    ) -> KResult<usize> {
+        if self.is_path() || !self.readable() {
+            return Err(Errno::EBADF);
+        }
+        let count = count.min(MAX_RW_COUNT);
+        if !self.ops.seekable() {
+            if off.is_some() {
+                return Err(Errno::ESPIPE);
+            }
+            let mut buf = vec![0u8; count.min(STREAM_CHUNK)];
+            let n = self.ops.read(&mut buf, self.nonblocking())?;
+            let took = sink(&buf[..n]);
+            return if took == 0 && n > 0 {
+                Err(Errno::EFAULT)
+            } else {
+                Ok(took)
+            };
+        }
+        let mut guard = match off {
+            None => Some(self.pos()),
+            Some(o) if o > i64::MAX as u64 => return Err(Errno::EINVAL),
+            Some(_) => None,
+        };
+        let start = match (&guard, off) {
+            (Some(p), _) => **p,
+            (None, Some(o)) => o,
+            (None, None) => 0,
+        };
+        let mut buf = vec![0u8; count.min(FILE_CHUNK)];
+        let mut done = 0usize;
+        let mut result = Ok(());
+        while done < count {
+            let want = (count - done).min(buf.len());
+            let n = match self.ops.read_at(start + done as u64, &mut buf[..want]) {
+                Ok(n) => n,
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            };
+            let took = sink(&buf[..n]);
+            done += took;
+            if took < n {
+                if done == 0 {
+                    result = Err(Errno::EFAULT);
+                }
+                break;
+            }
+            if n < want {
+                break;
+            }
+        }
+        if let Some(p) = guard.as_mut() {
+            **p = start + done as u64;
+        }
+        match result {
+            Err(e) if done == 0 => Err(e),
+            _ => Ok(done),
+        }
+    }
+
+    /// Writes up to `count` bytes pulled from `source` in chunks (`source` fills a buffer and
+    /// returns how much it could; fewer means the guest buffer faulted). Returns the bytes
+    /// written, `EFAULT` if the first byte could not be read.
+    pub fn write_from(
+        &self,
+        off: Option<u64>,
+        count: usize,
+        source: &mut dyn FnMut(u64, &mut [u8]) -> usize,
+    ) -> KResult<usize> {
+        if self.is_path() || !self.writable() {
+            return Err(Errno::EBADF);
+        }
+        let count = count.min(MAX_RW_COUNT);
+        let seekable = self.ops.seekable();
+        if off.is_some() && !seekable {
+            return Err(Errno::ESPIPE);
+        }
+        if off.is_some_and(|o| o > i64::MAX as u64) {
+            return Err(Errno::EINVAL);
+        }
+        let append = self.status() & O_APPEND != 0;
+        // Seekable files keep the offset locked for the whole write, so appends stay whole.
+        let mut guard = if seekable && (off.is_none() || append) {
+            Some(self.pos())
+        } else {
+            None
+        };
+        let start = if !seekable {
+            0
+        } else if append {
+            self.ops.stat()?.size
+        } else {
+            match (&guard, off) {
+                (_, Some(o)) => o,
+                (Some(p), None) => **p,
+                (None, None) => 0,
+            }
+        };
+        let chunk = if seekable { FILE_CHUNK } else { STREAM_CHUNK };
+        let mut buf = vec![0u8; count.min(chunk)];
+        let mut done = 0usize;
+        let mut result = Ok(());
+        while done < count {
+            let want = (count - done).min(buf.len());
+            let got = source(done as u64, &mut buf[..want]);
+            if got == 0 {
+                if done == 0 {
+                    result = Err(Errno::EFAULT);
+                }
+                break;
+            }
+            let r = if seekable {
+                self.ops.write_at(start + done as u64, &buf[..got])
+            } else {
+                self.ops.write(&buf[..got], self.nonblocking())
+            };
+            match r {
+                Ok(n) => {
+                    done += n;
+                    if n < got || got < want {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
+        }
+        if let Some(p) = guard.as_mut() {
+            if off.is_none() {
+                **p = start + done as u64;
+            }
+        }
+        match result {
+            Err(e) if done == 0 => Err(e),
+            _ => Ok(done),
+        }
+    }
+
+    /// `lseek(2)`.
+    pub fn seek(&self, off: i64, whence: u32) -> KResult<u64> {
+        if self.is_path() {
+            return Err(Errno::EBADF);
+        }
+        if !self.ops.seekable() {
+            return self.ops.stream_seek(off, whence);
+        }
+        let mut pos = self.pos();
+        let size = || -> KResult<i64> { Ok(self.ops.stat()?.size.min(i64::MAX as u64) as i64) };
+        let new = match whence {
+            SEEK_SET => Some(off),
+            SEEK_CUR => (*pos as i64).checked_add(off),
+            SEEK_END => size()?.checked_add(off),
+            // No holes are tracked: all data up to the end, one hole at the end.
+            SEEK_DATA => {
+                if off < 0 || off >= size()? {
+                    return Err(Errno::ENXIO);
+                }
+                Some(off)
+            }
+            SEEK_HOLE => {
+                let s = size()?;
+                if off < 0 || off >= s {
+                    return Err(Errno::ENXIO);
+                }
+                Some(s)
+            }
+            _ => return Err(Errno::EINVAL),
+        };
+        let new = new.ok_or(Errno::EOVERFLOW)?;
+        if new < 0 {
+            return Err(Errno::EINVAL);
+        }
+        *pos = new as u64;
+        Ok(new as u64)
+    }
+
+    /// Fills up to `cap` bytes of `linux_dirent64` (or legacy `linux_dirent`) records from the
+    /// current position and advances it.
+    pub fn getdents(&self, cap: usize, legacy: bool, cx: &Cx) -> KResult<Vec<u8>> {
+        if self.is_path() {
+            return Err(Errno::EBADF);
+        }
+        let mut pos = self.pos();
+        let mut out = Vec::new();
+        let mut sink = |ino: u64, off: i64, dtype: u8, name: &[u8]| {
+            if legacy {
+                crate::vfs::abi::push_dirent(&mut out, cap, ino, off, dtype, name)
+            } else {
+                crate::vfs::abi::push_dirent64(&mut out, cap, ino, off, dtype, name)
+            }
+        };
+        let new = self.ops.getdents(*pos, cx, &mut sink)?;
+        *pos = new;
+        Ok(out)
+    }
+
+    /// `fstat(2)`.
+    pub fn stat(&self) -> KResult<Stat> {
+        self.ops.stat()
+    }
+
+    /// `ftruncate(2)`: needs a writable description.
+    pub fn truncate(&self, len: u64) -> KResult<()> {
+        if !self.writable() {
+            return Err(Errno::EINVAL);
+        }
+        self.ops.truncate(len)
+    }
+
+    /// The page source for `mmap` of this file: `EACCES` unless opened readable,
+    /// `ENODEV` for kinds that cannot be mapped.
+    pub fn mmap_source(&self) -> KResult<Arc<dyn MmapSource>> {
+        if self.is_path() {
+            return Err(Errno::EBADF);
+        }
+        if !self.readable() {
+            return Err(Errno::EACCES);
+        }
+        self.ops.mmap_source()
+    }
+
+    /// The name `/proc/self/fd/N` shows (the path it was opened by, or the kind's name).
+    pub fn describe(&self) -> Vec<u8> {
+        match &self.location {
+            Some(loc) => loc.path(),
+            None => self.ops.describe().into_bytes(),
+        }
+    }
+}

@@ -1,0 +1,830 @@
+//! The file syscall family: I/O on descriptors (`read`/`write` and their vectored and
+//! positional forms, `lseek`, `sendfile`, `copy_file_range`), descriptor management
+//! (`close`, `close_range`, `dup*`, `fcntl`), `ioctl`, and the sync/size/advice calls.
+
+use std::sync::{Arc, Mutex};
+
+use sbx_kernel::fd::*;
+use sbx_kernel::mm::TASK_SIZE;
+use sbx_kernel::signal::Signal;
+use sbx_kernel::syscall::{Support, SyscallArgs};
+use sbx_kernel::task::Task;
+use sbx_kernel::vfs::abi::{Flock, Iovec};
+use sbx_kernel::vfs::FileKind;
+use sbx_kernel::{Errno, KResult};
+
+use crate::TableBuilder;
+
+/// Registers this family's handlers.
+pub fn register(b: &mut TableBuilder) {
+    b.add("read", sys_read, Support::Full);
+    b.add("write", sys_write, Support::Full);
+    b.add("readv", sys_readv, Support::Full);
+    b.add("writev", sys_writev, Support::Full);
+    b.add("pread64", sys_pread64, Support::Full);
+    b.add("pwrite64", sys_pwrite64, Support::Full);
+    b.add("preadv", sys_preadv, Support::Full);
+    b.add("pwritev", sys_pwritev, Support::Full);
+    b.add(
+        "preadv2",
+        sys_preadv2,
+        Support::Partial("RWF_* hints are accepted and ignored"),
+    );
+    b.add(
+        "pwritev2",
+        sys_pwritev2,
+        Support::Partial("RWF_* hints are accepted; RWF_APPEND appends"),
+    );
+    b.add("lseek", sys_lseek, Support::Full);
+    b.add("close", sys_close, Support::Full);
+    b.add("close_range", sys_close_range, Support::Full);
+    b.add("dup", sys_dup, Support::Full);
+    b.add("dup2", sys_dup2, Support::Full);
+    b.add("dup3", sys_dup3, Support::Full);
+    b.add(
+        "fcntl",
+        sys_fcntl,
+        Support::Partial(
+            "record locks always succeed (advisory, one sandbox); no leases, notify or seals",
+        ),
+    );
+    b.add(
+        "ioctl",
+        sys_ioctl,
+        Support::Partial(
+            "terminal ioctls on stdio, FIONBIO, FIONREAD, FIOCLEX, FIONCLEX, FIOASYNC",
+        ),
+    );
+    b.add("fsync", sys_fsync, Support::Full);
+    b.add("fdatasync", sys_fsync, Support::Full);
+    b.add("sync", sys_sync, Support::Full);
+    b.add("syncfs", sys_syncfs, Support::Full);
+    b.add("ftruncate", sys_ftruncate, Support::Full);
+    b.add(
+        "fallocate",
+        sys_fallocate,
+        Support::Partial("modes 0 and FALLOC_FL_KEEP_SIZE on tmpfs; host files pass through"),
+    );
+    b.add(
+        "fadvise64",
+        sys_fadvise64,
+        Support::Partial("advice is validated and ignored"),
+    );
+    b.add(
+        "flock",
+        sys_flock,
+        Support::Partial("advisory locks always succeed (one sandbox)"),
+    );
+    b.add("sendfile", sys_sendfile, Support::Full);
+    b.add("copy_file_range", sys_copy_file_range, Support::Full);
+}
+
+// ---- shared helpers (also used by the fs family) ------------------------------------------
+
+/// The open file behind `fd` (`EBADF`).
+pub(crate) fn get_file(task: &Task, fd: i32) -> KResult<Arc<OpenFile>> {
+    task.files().get(fd)
+}
+
+/// The soft `RLIMIT_NOFILE`.
+fn nofile(task: &Task) -> u64 {
+    task.process.state().rlimits[7].0
+}
+
+/// Installs `file` at the lowest free descriptor under the process's `RLIMIT_NOFILE`.
+pub(crate) fn install_fd(task: &Task, file: Arc<OpenFile>, cloexec: bool) -> KResult<u64> {
+    let limit = nofile(task);
+    let mut files = task.files();
+    files.set_limit(limit);
+    files.insert(file, cloexec).map(|fd| fd as u64)
+}
+
+/// `EMFILE` when no descriptor is free (checked before `open` creates anything).
+pub(crate) fn check_fd_room(task: &Task) -> KResult<()> {
+    let limit = nofile(task);
+    let mut files = task.files();
+    files.set_limit(limit);
+    if files.has_room() {
+        Ok(())
+    } else {
+        Err(Errno::EMFILE)
+    }
+}
+
+/// A file usable for I/O: `O_PATH` descriptors are `EBADF` for everything but a few calls.
+fn io_file(task: &Task, fd: i32) -> KResult<Arc<OpenFile>> {
+    let f = get_file(task, fd)?;
+    if f.is_path() {
+        return Err(Errno::EBADF);
+    }
+    Ok(f)
+}
+
+/// Copies `data` to guest `addr` page by page; returns how much landed before a fault.
+fn copy_out_upto(task: &Task, addr: u64, data: &[u8]) -> usize {
+    let mut mm = task.mm();
+    let mut done = 0;
+    while done < data.len() {
+        let Some(a) = addr.checked_add(done as u64) else {
+            break;
+        };
+        let n = (4096 - (a % 4096) as usize).min(data.len() - done);
+        if mm.copy_out(a, &data[done..done + n]).is_err() {
+            break;
+        }
+        done += n;
+    }
+    done
+}
+
+/// Copies from guest `addr` into `buf` page by page; returns how much was readable.
+fn copy_in_upto(task: &Task, addr: u64, buf: &mut [u8]) -> usize {
+    let mut mm = task.mm();
+    let mut done = 0;
+    while done < buf.len() {
+        let Some(a) = addr.checked_add(done as u64) else {
+            break;
+        };
+        let n = (4096 - (a % 4096) as usize).min(buf.len() - done);
+        if mm.copy_in(a, &mut buf[done..done + n]).is_err() {
+            break;
+        }
+        done += n;
+    }
+    done
+}
+
+/// A sequence of guest buffers filled or drained in order.
+struct GuestIov {
+    iovs: Vec<Iovec>,
+    idx: usize,
+    off: u64,
+}
+
+impl GuestIov {
+    fn single(addr: u64, len: usize) -> GuestIov {
+        GuestIov {
+            iovs: vec![Iovec {
+                base: addr,
+                len: len as u64,
+            }],
+            idx: 0,
+            off: 0,
+        }
+    }
+
+    fn total(&self) -> usize {
+        self.iovs.iter().map(|v| v.len as usize).sum()
+    }
+
+    /// Scatters `data` into the buffers; returns how much fit before a fault.
+    fn put(&mut self, task: &Task, data: &[u8]) -> usize {
+        let mut done = 0;
+        while done < data.len() && self.idx < self.iovs.len() {
+            let v = self.iovs[self.idx];
+            let room = (v.len - self.off) as usize;
+            let n = room.min(data.len() - done);
+            let w = copy_out_upto(task, v.base.wrapping_add(self.off), &data[done..done + n]);
+            done += w;
+            self.off += w as u64;
+            if w < n {
+                return done;
+            }
+            if self.off == v.len {
+                self.idx += 1;
+                self.off = 0;
+            }
+        }
+        done
+    }
+
+    /// Gathers from the buffers into `buf`; returns how much was readable.
+    fn take(&mut self, task: &Task, buf: &mut [u8]) -> usize {
+        let mut done = 0;
+        while done < buf.len() && self.idx < self.iovs.len() {
+            let v = self.iovs[self.idx];
+            let room = (v.len - self.off) as usize;
+            let n = room.min(buf.len() - done);
+            let r = copy_in_upto(
+                task,
+                v.base.wrapping_add(self.off),
+                &mut buf[done..done + n],
+            );
+            done += r;
+            self.off += r as u64;
+            if r < n {
+                return done;
+            }
+            if self.off == v.len {
+                self.idx += 1;
+                self.off = 0;
+            }
+        }
+        done
+    }
+}
+
+/// Reads and validates an iovec array as Linux does: `EINVAL` for a negative or too large
+/// count or a negative length or a total past `ssize_t`, `EFAULT` for an unreadable array;
+/// the total is then cut to `MAX_RW_COUNT`.
+fn read_iovecs(task: &Task, addr: u64, cnt: i32) -> KResult<GuestIov> {
+    const UIO_MAXIOV: i32 = 1024;
+    if !(0..=UIO_MAXIOV).contains(&cnt) {
+        return Err(Errno::EINVAL);
+    }
+    let mut raw = vec![0u8; cnt as usize * std::mem::size_of::<Iovec>()];
+    task.mm().copy_in(addr, &mut raw)?;
+    let mut iovs: Vec<Iovec> = raw
+        .chunks_exact(16)
+        .map(bytemuck::pod_read_unaligned)
+        .collect();
+    let mut total: u64 = 0;
+    for v in &iovs {
+        if v.len > i64::MAX as u64 {
+            return Err(Errno::EINVAL);
+        }
+        access_ok(v.base, v.len)?;
+        total = total
+            .checked_add(v.len)
+            .filter(|&t| t <= i64::MAX as u64)
+            .ok_or(Errno::EINVAL)?;
+    }
+    let mut left = MAX_RW_COUNT as u64;
+    for v in iovs.iter_mut() {
+        v.len = v.len.min(left);
+        left -= v.len;
+    }
+    Ok(GuestIov {
+        iovs,
+        idx: 0,
+        off: 0,
+    })
+}
+
+/// Reads from `file` into guest buffers.
+fn do_read(task: &Task, file: &OpenFile, off: Option<u64>, mut dst: GuestIov) -> KResult<u64> {
+    let count = dst.total();
+    let n = file.read_to(off, count, &mut |data| dst.put(task, data))?;
+    Ok(n as u64)
+}
+
+/// Writes guest buffers to `file`; a broken pipe also raises `SIGPIPE`, as Linux does.
+fn do_write(task: &mut Task, file: &OpenFile, off: Option<u64>, mut src: GuestIov) -> KResult<u64> {
+    let count = src.total();
+    let r = {
+        let t: &Task = task;
+        file.write_from(off, count, &mut |_, buf| src.take(t, buf))
+    };
+    if r == Err(Errno::EPIPE) {
+        task.send_signal(Signal::SIGPIPE);
+    }
+    r.map(|n| n as u64)
+}
+
+/// Linux's `access_ok`: the whole buffer must lie in user space (checked before any I/O,
+/// so a huge count with a small buffer is `EFAULT` even when the file is short).
+fn access_ok(addr: u64, len: u64) -> KResult<()> {
+    match addr.checked_add(len) {
+        Some(end) if end <= TASK_SIZE => Ok(()),
+        _ => Err(Errno::EFAULT),
+    }
+}
+
+/// A readable (for reads) or writable (for writes) description, and a buffer in user space:
+/// `EBADF` comes before `EFAULT`, as in `vfs_read`/`vfs_write`.
+fn rw_file(task: &Task, fd: i32, write: bool, addr: u64, len: u64) -> KResult<Arc<OpenFile>> {
+    let file = io_file(task, fd)?;
+    if (write && !file.writable()) || (!write && !file.readable()) {
+        return Err(Errno::EBADF);
+    }
+    access_ok(addr, len)?;
+    Ok(file)
+}
+
+/// A non-negative file offset argument (`EINVAL` otherwise).
+fn offset_arg(v: u64) -> KResult<u64> {
+    if (v as i64) < 0 {
+        Err(Errno::EINVAL)
+    } else {
+        Ok(v)
+    }
+}
+
+/// The 64-bit offset `preadv`/`pwritev` pass split in two registers (low, high).
+fn split_offset(lo: u64, hi: u64) -> u64 {
+    (lo & 0xffff_ffff) | (hi << 32)
+}
+
+// ---- read/write ---------------------------------------------------------------------------
+
+fn sys_read(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let file = rw_file(task, a.i32(0), false, a.u(1), a.u(2))?;
+    do_read(
+        task,
+        &file,
+        None,
+        GuestIov::single(a.u(1), a.u(2).min(MAX_RW_COUNT as u64) as usize),
+    )
+}
+
+fn sys_write(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let file = rw_file(task, a.i32(0), true, a.u(1), a.u(2))?;
+    do_write(
+        task,
+        &file,
+        None,
+        GuestIov::single(a.u(1), a.u(2).min(MAX_RW_COUNT as u64) as usize),
+    )
+}
+
+fn sys_pread64(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let file = rw_file(task, a.i32(0), false, a.u(1), a.u(2))?;
+    let off = offset_arg(a.u(3))?;
+    if !file.ops().seekable() {
+        return Err(Errno::ESPIPE);
+    }
+    do_read(
+        task,
+        &file,
+        Some(off),
+        GuestIov::single(a.u(1), a.u(2).min(MAX_RW_COUNT as u64) as usize),
+    )
+}
+
+fn sys_pwrite64(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let file = rw_file(task, a.i32(0), true, a.u(1), a.u(2))?;
+    let off = offset_arg(a.u(3))?;
+    if !file.ops().seekable() {
+        return Err(Errno::ESPIPE);
+    }
+    do_write(
+        task,
+        &file,
+        Some(off),
+        GuestIov::single(a.u(1), a.u(2).min(MAX_RW_COUNT as u64) as usize),
+    )
+}
+
+fn sys_readv(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let file = io_file(task, a.i32(0))?;
+    let iov = read_iovecs(task, a.u(1), a.i32(2))?;
+    do_read(task, &file, None, iov)
+}
+
+fn sys_writev(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let file = io_file(task, a.i32(0))?;
+    let iov = read_iovecs(task, a.u(1), a.i32(2))?;
+    do_write(task, &file, None, iov)
+}
+
+fn sys_preadv(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let file = io_file(task, a.i32(0))?;
+    let iov = read_iovecs(task, a.u(1), a.i32(2))?;
+    let off = offset_arg(split_offset(a.u(3), a.u(4)))?;
+    if !file.ops().seekable() {
+        return Err(Errno::ESPIPE);
+    }
+    do_read(task, &file, Some(off), iov)
+}
+
+fn sys_pwritev(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let file = io_file(task, a.i32(0))?;
+    let iov = read_iovecs(task, a.u(1), a.i32(2))?;
+    let off = offset_arg(split_offset(a.u(3), a.u(4)))?;
+    if !file.ops().seekable() {
+        return Err(Errno::ESPIPE);
+    }
+    do_write(task, &file, Some(off), iov)
+}
+
+/// `RWF_HIPRI | RWF_DSYNC | RWF_SYNC | RWF_NOWAIT | RWF_APPEND | RWF_NOAPPEND`.
+const RWF_VALID: u32 = 0x3f;
+const RWF_APPEND: u32 = 0x10;
+
+/// `preadv2`/`pwritev2` offsets: -1 means the current file position.
+fn offset2(v: u64) -> KResult<Option<u64>> {
+    match v as i64 {
+        -1 => Ok(None),
+        o if o < 0 => Err(Errno::EINVAL),
+        o => Ok(Some(o as u64)),
+    }
+}
+
+fn sys_preadv2(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let file = io_file(task, a.i32(0))?;
+    let iov = read_iovecs(task, a.u(1), a.i32(2))?;
+    let off = offset2(split_offset(a.u(3), a.u(4)))?;
+    if a.u32(5) & !RWF_VALID != 0 {
+        return Err(Errno::EOPNOTSUPP);
+    }
+    if off.is_some() && !file.ops().seekable() {
+        return Err(Errno::ESPIPE);
+    }
+    do_read(task, &file, off, iov)
+}
+
+fn sys_pwritev2(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let file = io_file(task, a.i32(0))?;
+    let iov = read_iovecs(task, a.u(1), a.i32(2))?;
+    let mut off = offset2(split_offset(a.u(3), a.u(4)))?;
+    let flags = a.u32(5);
+    if flags & !RWF_VALID != 0 {
+        return Err(Errno::EOPNOTSUPP);
+    }
+    if off.is_some() && !file.ops().seekable() {
+        return Err(Errno::ESPIPE);
+    }
+    if flags & RWF_APPEND != 0 && file.ops().seekable() {
+        off = Some(file.stat()?.size);
+    }
+    do_write(task, &file, off, iov)
+}
+
+fn sys_lseek(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let file = get_file(task, a.i32(0))?;
+    file.seek(a.u(1) as i64, a.u32(2))
+}
+
+// ---- descriptors --------------------------------------------------------------------------
+
+fn sys_close(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let file = task.files().remove(a.i32(0))?;
+    // The last reference may close a host file: do it outside the table lock.
+    drop(file);
+    Ok(0)
+}
+
+const CLOSE_RANGE_UNSHARE: u32 = 2;
+const CLOSE_RANGE_CLOEXEC: u32 = 4;
+
+fn sys_close_range(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let (first, last, flags) = (a.u32(0), a.u32(1), a.u32(2));
+    if flags & !(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC) != 0 || first > last {
+        return Err(Errno::EINVAL);
+    }
+    if flags & CLOSE_RANGE_UNSHARE != 0 {
+        let copy = task.files().clone();
+        task.files = Arc::new(Mutex::new(copy));
+    }
+    let closed = task
+        .files()
+        .close_range(first, last, flags & CLOSE_RANGE_CLOEXEC != 0);
+    drop(closed);
+    Ok(0)
+}
+
+fn sys_dup(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let file = get_file(task, a.i32(0))?;
+    install_fd(task, file, false)
+}
+
+fn dup_to(task: &Task, old: i32, new: i32, cloexec: bool) -> KResult<u64> {
+    let limit = nofile(task);
+    let mut files = task.files();
+    files.set_limit(limit);
+    let file = files.get(old)?;
+    let replaced = files.install(new, file, cloexec)?;
+    drop(files);
+    drop(replaced);
+    Ok(new as u64)
+}
+
+fn sys_dup2(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let (old, new) = (a.i32(0), a.i32(1));
+    if old == new {
+        get_file(task, old)?;
+        return Ok(new as u64);
+    }
+    dup_to(task, old, new, false)
+}
+
+fn sys_dup3(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let (old, new, flags) = (a.i32(0), a.i32(1), a.u32(2));
+    if flags & !O_CLOEXEC != 0 || old == new {
+        return Err(Errno::EINVAL);
+    }
+    dup_to(task, old, new, flags & O_CLOEXEC != 0)
+}
+
+const F_DUPFD: u32 = 0;
+const F_GETFD: u32 = 1;
+const F_SETFD: u32 = 2;
+const F_GETFL: u32 = 3;
+const F_SETFL: u32 = 4;
+const F_GETLK: u32 = 5;
+const F_SETLK: u32 = 6;
+const F_SETLKW: u32 = 7;
+const F_SETOWN: u32 = 8;
+const F_GETOWN: u32 = 9;
+const F_SETSIG: u32 = 10;
+const F_GETSIG: u32 = 11;
+const F_OFD_GETLK: u32 = 36;
+const F_OFD_SETLK: u32 = 37;
+const F_OFD_SETLKW: u32 = 38;
+const F_DUPFD_CLOEXEC: u32 = 1030;
+const F_UNLCK: i16 = 2;
+
+fn sys_fcntl(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let (fd, cmd, arg) = (a.i32(0), a.u32(1), a.u(2));
+    let file = get_file(task, fd)?;
+    match cmd {
+        F_DUPFD | F_DUPFD_CLOEXEC => {
+            let min = u32::try_from(arg as i32).map_err(|_| Errno::EINVAL)?;
+            let limit = nofile(task);
+            let mut files = task.files();
+            files.set_limit(limit);
+            files
+                .insert_from(min, file, cmd == F_DUPFD_CLOEXEC)
+                .map(|fd| fd as u64)
+        }
+        F_GETFD => Ok(task.files().cloexec(fd)? as u64),
+        F_SETFD => task
+            .files()
+            .set_cloexec(fd, arg & FD_CLOEXEC as u64 != 0)
+            .map(|_| 0),
+        F_GETFL => Ok(file.getfl() as u64),
+        _ if file.is_path() => Err(Errno::EBADF),
+        F_SETFL => {
+            file.setfl(arg as u32);
+            Ok(0)
+        }
+        F_GETLK | F_OFD_GETLK | F_SETLK | F_SETLKW | F_OFD_SETLK | F_OFD_SETLKW => {
+            let mut lock: Flock = task.mm().read_val(arg)?;
+            match lock.l_type {
+                0 if !file.readable() && cmd != F_GETLK && cmd != F_OFD_GETLK => {
+                    return Err(Errno::EBADF)
+                }
+                1 if !file.writable() && cmd != F_GETLK && cmd != F_OFD_GETLK => {
+                    return Err(Errno::EBADF)
+                }
+                0..=2 => {}
+                _ => return Err(Errno::EINVAL),
+            }
+            if lock.l_whence > 2 {
+                return Err(Errno::EINVAL);
+            }
+            if cmd == F_GETLK || cmd == F_OFD_GETLK {
+                // One sandbox, advisory locks: nothing ever conflicts.
+                lock.l_type = F_UNLCK;
+                task.mm().write_val(arg, &lock)?;
+            }
+            Ok(0)
+        }
+        F_GETOWN | F_GETSIG => Ok(0),
+        F_SETOWN | F_SETSIG => Ok(0),
+        _ => Err(Errno::EINVAL),
+    }
+}
+
+const FIONBIO: u32 = 0x5421;
+const FIONCLEX: u32 = 0x5450;
+const FIOCLEX: u32 = 0x5451;
+const FIOASYNC: u32 = 0x5452;
+const FIONREAD: u32 = 0x541B;
+
+fn sys_ioctl(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let (fd, cmd, arg) = (a.i32(0), a.u32(1), a.u(2));
+    let file = io_file(task, fd)?;
+    match cmd {
+        FIOCLEX | FIONCLEX => task.files().set_cloexec(fd, cmd == FIOCLEX).map(|_| 0),
+        FIONBIO | FIOASYNC => {
+            let on: i32 = task.mm().read_val(arg)?;
+            if cmd == FIONBIO {
+                file.set_nonblocking(on != 0);
+            } else {
+                let fl = file.status();
+                file.setfl(if on != 0 { fl | O_ASYNC } else { fl & !O_ASYNC });
+            }
+            Ok(0)
+        }
+        _ => {
+            let ops = file.ops().clone();
+            match ops.ioctl(&file, task, cmd, arg) {
+                Err(Errno::ENOTTY) if cmd == FIONREAD => {
+                    // Regular files: the bytes between the offset and the end.
+                    let st = file.stat()?;
+                    if st.kind() != FileKind::Regular {
+                        return Err(Errno::ENOTTY);
+                    }
+                    let n = st.size.saturating_sub(file.offset()).min(i32::MAX as u64) as i32;
+                    task.mm().write_val(arg, &n)?;
+                    Ok(0)
+                }
+                r => r,
+            }
+        }
+    }
+}
+
+// ---- sync, size, advice, locks ------------------------------------------------------------
+
+fn sys_fsync(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    io_file(task, a.i32(0))?.ops().sync().map(|_| 0)
+}
+
+fn sys_sync(_task: &mut Task, _a: &SyscallArgs) -> KResult<u64> {
+    Ok(0)
+}
+
+fn sys_syncfs(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    io_file(task, a.i32(0))?;
+    Ok(0)
+}
+
+fn sys_ftruncate(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let file = io_file(task, a.i32(0))?;
+    let len = a.u(1) as i64;
+    if len < 0 {
+        return Err(Errno::EINVAL);
+    }
+    if !file.writable() || file.stat()?.kind() != FileKind::Regular {
+        return Err(Errno::EINVAL);
+    }
+    file.truncate(len as u64).map(|_| 0)
+}
+
+fn sys_fallocate(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let file = io_file(task, a.i32(0))?;
+    let (mode, off, len) = (a.u32(1), a.u(2) as i64, a.u(3) as i64);
+    if off < 0 || len <= 0 {
+        return Err(Errno::EINVAL);
+    }
+    if !file.writable() {
+        return Err(Errno::EBADF);
+    }
+    // FALLOC_FL_KEEP_SIZE is the only mode flag offered.
+    if mode & !1 != 0 {
+        return Err(Errno::EOPNOTSUPP);
+    }
+    match file.stat()?.kind() {
+        FileKind::Regular => {}
+        FileKind::Directory => return Err(Errno::EISDIR),
+        FileKind::Fifo => return Err(Errno::ESPIPE),
+        _ => return Err(Errno::ENODEV),
+    }
+    if (off as u64)
+        .checked_add(len as u64)
+        .is_none_or(|e| e > i64::MAX as u64)
+    {
+        return Err(Errno::EFBIG);
+    }
+    file.ops().allocate(mode, off as u64, len as u64).map(|_| 0)
+}
+
+fn sys_fadvise64(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let file = io_file(task, a.i32(0))?;
+    if (a.u(2) as i64) < 0 || a.u32(3) > 5 {
+        return Err(Errno::EINVAL);
+    }
+    if file.stat()?.kind() == FileKind::Fifo {
+        return Err(Errno::ESPIPE);
+    }
+    Ok(0)
+}
+
+fn sys_flock(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    io_file(task, a.i32(0))?;
+    const LOCK_SH: u32 = 1;
+    const LOCK_EX: u32 = 2;
+    const LOCK_NB: u32 = 4;
+    const LOCK_UN: u32 = 8;
+    match a.u32(1) & !LOCK_NB {
+        LOCK_SH | LOCK_EX | LOCK_UN => Ok(0),
+        _ => Err(Errno::EINVAL),
+    }
+}
+
+// ---- in-kernel copies ---------------------------------------------------------------------
+
+/// Copies up to `count` bytes from `input` (at `in_off`, or its offset) to `output` (at
+/// `out_off`, or its offset) through a kernel buffer; returns the bytes copied.
+fn splice_files(
+    input: &OpenFile,
+    in_off: Option<u64>,
+    output: &OpenFile,
+    out_off: Option<u64>,
+    count: usize,
+) -> KResult<(usize, u64)> {
+    const CHUNK: usize = 64 * 1024;
+    let count = count.min(MAX_RW_COUNT);
+    let mut done = 0usize;
+    let mut buf = Vec::new();
+    while done < count {
+        let want = (count - done).min(CHUNK);
+        buf.clear();
+        let got = match input.read_to(in_off.map(|o| o + done as u64), want, &mut |d| {
+            buf.extend_from_slice(d);
+            d.len()
+        }) {
+            Ok(n) => n,
+            Err(e) if done == 0 => return Err(e),
+            Err(_) => break,
+        };
+        if got == 0 {
+            break;
+        }
+        let mut pos = 0usize;
+        let wrote = match output.write_from(out_off.map(|o| o + done as u64), got, &mut |_, dst| {
+            let n = dst.len().min(buf.len() - pos);
+            dst[..n].copy_from_slice(&buf[pos..pos + n]);
+            pos += n;
+            n
+        }) {
+            Ok(n) => n,
+            Err(e) if done == 0 => return Err(e),
+            Err(_) => break,
+        };
+        done += wrote;
+        if wrote < got || got < want {
+            break;
+        }
+    }
+    Ok((done, done as u64))
+}
+
+fn sys_sendfile(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let out = io_file(task, a.i32(0))?;
+    let input = io_file(task, a.i32(1))?;
+    let (off_ptr, count) = (a.u(2), a.u(3) as usize);
+    if !input.readable() || !out.writable() {
+        return Err(Errno::EBADF);
+    }
+    if out.status() & O_APPEND != 0 {
+        return Err(Errno::EINVAL);
+    }
+    if (count as i64) < 0 {
+        return Err(Errno::EINVAL);
+    }
+    let in_off = if off_ptr != 0 {
+        let o: i64 = task.mm().read_val(off_ptr)?;
+        if o < 0 {
+            return Err(Errno::EINVAL);
+        }
+        if !input.ops().seekable() {
+            return Err(Errno::ESPIPE);
+        }
+        Some(o as u64)
+    } else {
+        None
+    };
+    let (n, _) = splice_files(&input, in_off, &out, None, count)?;
+    if let Some(o) = in_off {
+        task.mm().write_val(off_ptr, &((o + n as u64) as i64))?;
+    }
+    Ok(n as u64)
+}
+
+fn sys_copy_file_range(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let (fd_in, off_in_ptr, fd_out, off_out_ptr, len, flags) = (
+        a.i32(0),
+        a.u(1),
+        a.i32(2),
+        a.u(3),
+        a.u(4) as usize,
+        a.u32(5),
+    );
+    if flags != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let input = io_file(task, fd_in)?;
+    let out = io_file(task, fd_out)?;
+    if !input.readable() || !out.writable() || out.status() & O_APPEND != 0 {
+        return Err(Errno::EBADF);
+    }
+    let (ist, ost) = (input.stat()?, out.stat()?);
+    if ist.kind() == FileKind::Directory || ost.kind() == FileKind::Directory {
+        return Err(Errno::EISDIR);
+    }
+    if ist.kind() != FileKind::Regular || ost.kind() != FileKind::Regular {
+        return Err(Errno::EINVAL);
+    }
+    let read_off = |ptr: u64| -> KResult<Option<u64>> {
+        if ptr == 0 {
+            return Ok(None);
+        }
+        let o: i64 = task.mm().read_val(ptr)?;
+        if o < 0 {
+            return Err(Errno::EINVAL);
+        }
+        Ok(Some(o as u64))
+    };
+    let in_off = read_off(off_in_ptr)?;
+    let out_off = read_off(off_out_ptr)?;
+    // Overlapping ranges of one file are EINVAL.
+    if ist.dev == ost.dev && ist.ino == ost.ino {
+        let i = in_off.unwrap_or_else(|| input.offset());
+        let o = out_off.unwrap_or_else(|| out.offset());
+        let n = len as u64;
+        if i < o.saturating_add(n) && o < i.saturating_add(n) {
+            return Err(Errno::EINVAL);
+        }
+    }
+    let (n, _) = splice_files(&input, in_off, &out, out_off, len)?;
+    if let Some(o) = in_off {
+        task.mm().write_val(off_in_ptr, &((o + n as u64) as i64))?;
+    }
+    if let Some(o) = out_off {
+        task.mm().write_val(off_out_ptr, &((o + n as u64) as i64))?;
+    }
+    Ok(n as u64)
+}

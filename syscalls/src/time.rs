@@ -1,0 +1,347 @@
+//! The time family: reading clocks and sleeping on them.
+//!
+//! The sandbox is a machine that booted when the sandbox did: `CLOCK_MONOTONIC` and
+//! `CLOCK_BOOTTIME` both count from [`Kernel::boot`], so `/proc/uptime`, `sysinfo` and the
+//! clocks agree and BOOTTIME is never behind MONOTONIC (nothing suspends a sandbox). Only
+//! std's portable clocks are used, so the same code serves every host and engine.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use sbx_kernel::syscall::{Support, SyscallArgs};
+use sbx_kernel::task::Task;
+use sbx_kernel::{Errno, KResult, Kernel};
+
+use crate::identity::capable;
+use crate::util::{write_opt, Timespec, Timeval};
+use crate::TableBuilder;
+
+/// `TIMER_ABSTIME`: the sleep's time is a point on the clock, not an interval.
+pub const TIMER_ABSTIME: i32 = 1;
+/// `CAP_WAKE_ALARM`, needed to sleep on the alarm clocks.
+const CAP_WAKE_ALARM: u32 = 35;
+/// Linux's tick (`CONFIG_HZ=250`): the resolution of the coarse clocks.
+const TICK_NS: i64 = 4_000_000;
+/// Latest time `settimeofday` accepts (Linux's `TIME_SETTOD_SEC_MAX`: the ktime limit less
+/// 30 years of uptime headroom).
+const SETTOD_SEC_MAX: i64 = i64::MAX / 1_000_000_000 - 30 * 365 * 86_400;
+
+/// A clock a guest can name in `clock_*` calls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Clock {
+    /// `CLOCK_REALTIME` (0).
+    Realtime,
+    /// `CLOCK_MONOTONIC` (1).
+    Monotonic,
+    /// `CLOCK_PROCESS_CPUTIME_ID` (2).
+    ProcessCpu,
+    /// `CLOCK_THREAD_CPUTIME_ID` (3).
+    ThreadCpu,
+    /// `CLOCK_MONOTONIC_RAW` (4).
+    MonotonicRaw,
+    /// `CLOCK_REALTIME_COARSE` (5).
+    RealtimeCoarse,
+    /// `CLOCK_MONOTONIC_COARSE` (6).
+    MonotonicCoarse,
+    /// `CLOCK_BOOTTIME` (7).
+    Boottime,
+    /// `CLOCK_REALTIME_ALARM` (8).
+    RealtimeAlarm,
+    /// `CLOCK_BOOTTIME_ALARM` (9).
+    BoottimeAlarm,
+    /// `CLOCK_TAI` (11): realtime plus the TAI offset, which is 0 until NTP sets it.
+    Tai,
+    /// A negative id from `clock_getcpuclockid`/`pthread_getcpuclockid`: the CPU clock of a
+    /// process or thread. Whether that process or thread exists is checked on use, as Linux.
+    Cpu(CpuClock),
+    /// A negative id naming a dynamic clock device by descriptor; there are none in a sandbox.
+    Fd,
+}
+
+/// The fields Linux packs into a negative CPU clock id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CpuClock {
+    /// The process or thread id; 0 for the caller.
+    pub pid: i32,
+    /// Whether it is a thread's clock rather than a process's.
+    pub thread: bool,
+    /// `CPUCLOCK_PROF` (0), `CPUCLOCK_VIRT` (1) or `CPUCLOCK_SCHED` (2); 3 is invalid.
+    pub which: i32,
+}
+
+impl Clock {
+    /// Decodes a `clockid_t`; `EINVAL` for ids Linux does not know.
+    pub fn from_id(id: i32) -> KResult<Clock> {
+        Ok(match id {
+            0 => Clock::Realtime,
+            1 => Clock::Monotonic,
+            2 => Clock::ProcessCpu,
+            3 => Clock::ThreadCpu,
+            4 => Clock::MonotonicRaw,
+            5 => Clock::RealtimeCoarse,
+            6 => Clock::MonotonicCoarse,
+            7 => Clock::Boottime,
+            8 => Clock::RealtimeAlarm,
+            9 => Clock::BoottimeAlarm,
+            11 => Clock::Tai,
+            id if id < 0 && id & 7 == 3 => Clock::Fd,
+            // Linux: pid = ~(id >> 3), bit 2 = per-thread, bits 0..2 = which.
+            id if id < 0 => Clock::Cpu(CpuClock {
+                pid: !(id >> 3),
+                thread: id & 4 != 0,
+                which: id & 3,
+            }),
+            _ => return Err(Errno::EINVAL),
+        })
+    }
+
+    /// Whether a CPU clock names the caller (the only process and thread visible here);
+    /// other clocks always exist.
+    fn exists(self, task: &Task) -> bool {
+        match self {
+            Clock::Cpu(c) if c.which == 3 => false,
+            Clock::Cpu(c) if c.thread => c.pid == 0 || c.pid == task.tid,
+            Clock::Cpu(c) => c.pid == 0 || c.pid == task.process.pid,
+            Clock::Fd => false,
+            _ => true,
+        }
+    }
+
+    /// The clock's current reading.
+    pub fn now(self, kernel: &Kernel) -> Duration {
+        match self {
+            Clock::Realtime | Clock::RealtimeCoarse | Clock::RealtimeAlarm | Clock::Tai => {
+                realtime_now()
+            }
+            // CPU time is not readable through std; time since boot is an upper bound for a
+            // single thread and advances, which is what programs measuring with it need.
+            _ => monotonic_now(kernel),
+        }
+    }
+
+    /// The clock's resolution, as `clock_getres` reports it.
+    pub fn resolution(self) -> Duration {
+        let ns = match self {
+            Clock::RealtimeCoarse | Clock::MonotonicCoarse => TICK_NS,
+            Clock::Cpu(c) if c.which != 2 => TICK_NS,
+            _ => 1,
+        };
+        Duration::from_nanos(ns as u64)
+    }
+}
+
+/// Wall-clock time since the Unix epoch (0 if the host clock is set before 1970).
+pub fn realtime_now() -> Duration {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+}
+
+/// `CLOCK_MONOTONIC`/`CLOCK_BOOTTIME` in the sandbox: time since it booted.
+pub fn monotonic_now(kernel: &Kernel) -> Duration {
+    kernel.boot.elapsed()
+}
+
+/// Registers this family's handlers.
+pub fn register(b: &mut TableBuilder) {
+    const NO_SIGNALS: &str = "sleeps are not yet cut short by signals";
+    const NO_CLOCK_SET: &str = "always EPERM: the sandbox never grants CAP_SYS_TIME";
+    b.add(
+        "clock_gettime",
+        sys_clock_gettime,
+        Support::Partial("CPU-time clocks report time since the sandbox started, not CPU time"),
+    );
+    b.add("clock_getres", sys_clock_getres, Support::Full);
+    b.add("gettimeofday", sys_gettimeofday, Support::Full);
+    b.add("time", sys_time, Support::Full);
+    b.add("nanosleep", sys_nanosleep, Support::Partial(NO_SIGNALS));
+    b.add(
+        "clock_nanosleep",
+        sys_clock_nanosleep,
+        Support::Partial(NO_SIGNALS),
+    );
+    b.add(
+        "clock_settime",
+        sys_clock_settime,
+        Support::Partial(NO_CLOCK_SET),
+    );
+    b.add(
+        "settimeofday",
+        sys_settimeofday,
+        Support::Partial(NO_CLOCK_SET),
+    );
+}
+
+/// Decodes a clock id for reading: unknown ids and CPU clocks of unknown tasks are `EINVAL`.
+fn readable_clock(task: &Task, id: i32) -> KResult<Clock> {
+    let clock = Clock::from_id(id)?;
+    if !clock.exists(task) {
+        return Err(Errno::EINVAL);
+    }
+    Ok(clock)
+}
+
+fn sys_clock_gettime(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let clock = readable_clock(task, a.i32(0))?;
+    let ts = Timespec::from_duration(clock.now(&task.kernel));
+    task.mm().write_val(a.u(1), &ts)?;
+    Ok(0)
+}
+
+fn sys_clock_getres(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let clock = readable_clock(task, a.i32(0))?;
+    // A NULL result pointer is allowed: it only checks the clock id.
+    write_opt(task, a.u(1), &Timespec::from_duration(clock.resolution()))?;
+    Ok(0)
+}
+
+fn sys_gettimeofday(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    write_opt(task, a.u(0), &Timeval::from_duration(realtime_now()))?;
+    // The kernel's timezone is never set in a sandbox: UTC, no DST (`struct timezone`).
+    write_opt(task, a.u(1), &[0i32; 2])?;
+    Ok(0)
+}
+
+fn sys_time(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let secs = realtime_now().as_secs();
+    write_opt(task, a.u(0), &secs)?;
+    Ok(secs)
+}
+
+fn sys_nanosleep(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let req: Timespec = task.mm().read_val(a.u(0))?;
+    std::thread::sleep(req.to_duration()?);
+    // The remaining time (second argument) is written only when a signal interrupts the
+    // sleep, which cannot happen yet.
+    Ok(0)
+}
+
+fn sys_clock_nanosleep(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let clock = Clock::from_id(a.i32(0))?;
+    let flags = a.i32(1);
+    // Clocks Linux cannot sleep on at all, checked before the request is even read.
+    if matches!(
+        clock,
+        Clock::ThreadCpu
+            | Clock::MonotonicRaw
+            | Clock::RealtimeCoarse
+            | Clock::MonotonicCoarse
+            | Clock::Fd
+    ) {
+        return Err(Errno::EOPNOTSUPP);
+    }
+    let req: Timespec = task.mm().read_val(a.u(2))?;
+    let amount = req.to_duration()?;
+    match clock {
+        Clock::RealtimeAlarm | Clock::BoottimeAlarm => {
+            if flags & !TIMER_ABSTIME != 0 {
+                return Err(Errno::EINVAL);
+            }
+            if !capable(task, CAP_WAKE_ALARM) {
+                return Err(Errno::EPERM);
+            }
+        }
+        // Sleeping on a thread's own CPU clock (or naming the caller's tid explicitly) would
+        // never end, so Linux refuses it.
+        Clock::Cpu(c) if c.thread || c.pid == task.tid || !clock.exists(task) => {
+            return Err(Errno::EINVAL);
+        }
+        _ => {}
+    }
+    if flags & TIMER_ABSTIME == 0 {
+        std::thread::sleep(amount);
+        return Ok(0);
+    }
+    // Absolute: sleep until the clock itself reaches the target, re-reading it because the
+    // realtime clock may be stepped by the host meanwhile.
+    loop {
+        let now = clock.now(&task.kernel);
+        if now >= amount {
+            return Ok(0);
+        }
+        std::thread::sleep(amount - now);
+    }
+}
+
+fn sys_clock_settime(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let clock = Clock::from_id(a.i32(0))?;
+    // Only realtime and the CPU clocks have a setter in Linux; the others are EINVAL even
+    // for a privileged caller.
+    if !matches!(clock, Clock::Realtime | Clock::Cpu(_) | Clock::Fd) {
+        return Err(Errno::EINVAL);
+    }
+    let ts: Timespec = task.mm().read_val(a.u(1))?;
+    match clock {
+        Clock::Realtime if !ts.is_valid() || ts.tv_sec >= SETTOD_SEC_MAX => Err(Errno::EINVAL),
+        Clock::Cpu(_) | Clock::Fd if !clock.exists(task) => Err(Errno::EINVAL),
+        _ => Err(Errno::EPERM),
+    }
+}
+
+fn sys_settimeofday(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let (tv, tz) = (a.u(0), a.u(1));
+    if tv != 0 {
+        let v: Timeval = task.mm().read_val(tv)?;
+        if !v.is_valid() || v.tv_sec >= SETTOD_SEC_MAX {
+            return Err(Errno::EINVAL);
+        }
+    }
+    if tz != 0 {
+        task.mm().read_val::<[i32; 2]>(tz)?;
+    }
+    Err(Errno::EPERM)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clock_ids_decode_like_linux() {
+        assert_eq!(Clock::from_id(0), Ok(Clock::Realtime));
+        assert_eq!(Clock::from_id(7), Ok(Clock::Boottime));
+        assert_eq!(Clock::from_id(11), Ok(Clock::Tai));
+        // 10 was CLOCK_SGI_CYCLE, removed; 12 and up were never defined.
+        assert_eq!(Clock::from_id(10), Err(Errno::EINVAL));
+        assert_eq!(Clock::from_id(12), Err(Errno::EINVAL));
+        // glibc's clock_getcpuclockid(pid 42) is ((~42) << 3) | CPUCLOCK_SCHED.
+        let process = (!42 << 3) | 2;
+        assert_eq!(
+            Clock::from_id(process),
+            Ok(Clock::Cpu(CpuClock {
+                pid: 42,
+                thread: false,
+                which: 2
+            }))
+        );
+        // pthread_getcpuclockid adds the per-thread bit.
+        let thread = (!7 << 3) | 4 | 2;
+        assert_eq!(
+            Clock::from_id(thread),
+            Ok(Clock::Cpu(CpuClock {
+                pid: 7,
+                thread: true,
+                which: 2
+            }))
+        );
+        // FD_TO_CLOCKID(fd) is ((~fd) << 3) | 3.
+        assert_eq!(Clock::from_id((!3 << 3) | 3), Ok(Clock::Fd));
+    }
+
+    #[test]
+    fn resolutions() {
+        assert_eq!(Clock::Monotonic.resolution(), Duration::from_nanos(1));
+        assert_eq!(Clock::RealtimeCoarse.resolution(), Duration::from_millis(4));
+        let prof = Clock::Cpu(CpuClock {
+            pid: 0,
+            thread: false,
+            which: 0,
+        });
+        assert_eq!(prof.resolution(), Duration::from_millis(4));
+    }
+
+    #[test]
+    fn settod_limit_matches_linux() {
+        // KTIME_SEC_MAX (9223372036) minus TIME_UPTIME_SEC_MAX (30 * 365 * 86400).
+        assert_eq!(SETTOD_SEC_MAX, 9_223_372_036 - 946_080_000);
+    }
+}
