@@ -6,6 +6,7 @@ pub mod engine;
 pub mod errno;
 pub mod fd;
 pub mod mm;
+pub mod pipe;
 pub mod signal;
 pub mod syscall;
 pub mod task;

@@ -231,6 +231,11 @@ impl FileOps for HostStdio {
         with_fd(self.write_fd, |fd| rustix::fs::seek(fd, pos)).map_err(rerr)
     }
 
+    fn truncate(&self, len: u64) -> KResult<()> {
+        // `> /dev/stdout` in a guest shell truncates what sbx's stdout is, as natively.
+        with_fd(self.write_fd, |fd| rustix::fs::ftruncate(fd, len)).map_err(rerr)
+    }
+
     fn readable_bytes(&self) -> KResult<u64> {
         with_fd(self.read_fd, |fd| rustix::io::ioctl_fionread(fd)).map_err(rerr)
     }

@@ -631,7 +631,7 @@ fn do_chmod(task: &Task, dirfd: i32, path_ptr: u64, mode: u32, flags: u32) -> KR
     }
     let path = read_path(task, path_ptr)?;
     match target_loc(task, dirfd, &path, flags, flags & AT_SYMLINK_NOFOLLOW == 0)? {
-        Some(l) => with_resolver(task, None, |r| r.chmod(&l, mode)).map(|_| 0),
+        Some(l) => with_resolver(task, None, |r| r.chmod(&l, None, mode)).map(|_| 0),
         None => Ok(0),
     }
 }
@@ -649,19 +649,20 @@ fn sys_fchmodat2(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
 }
 
 /// The location an attribute-changing `f*` call acts on (`EBADF` for `O_PATH`).
-fn fd_target(task: &Task, fd: i32) -> KResult<Option<Location>> {
+fn fd_target(task: &Task, fd: i32) -> KResult<(Arc<OpenFile>, Option<Location>)> {
     let file = get_file(task, fd)?;
     if file.is_path() {
         return Err(Errno::EBADF);
     }
-    Ok(file.location().cloned())
+    let loc = file.location().cloned();
+    Ok((file, loc))
 }
 
 fn sys_fchmod(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     match fd_target(task, a.i32(0))? {
-        Some(l) => with_resolver(task, None, |r| r.chmod(&l, a.u32(1))).map(|_| 0),
+        (f, Some(l)) => with_resolver(task, None, |r| r.chmod(&l, Some(&f), a.u32(1))).map(|_| 0),
         // Anonymous objects (stdio, pipes) keep no attributes of their own here.
-        None => Ok(0),
+        (_, None) => Ok(0),
     }
 }
 
@@ -685,7 +686,9 @@ fn do_chown(
     }
     let path = read_path(task, path_ptr)?;
     match target_loc(task, dirfd, &path, flags, flags & AT_SYMLINK_NOFOLLOW == 0)? {
-        Some(l) => with_resolver(task, None, |r| r.chown(&l, id_arg(uid), id_arg(gid))).map(|_| 0),
+        Some(l) => {
+            with_resolver(task, None, |r| r.chown(&l, None, id_arg(uid), id_arg(gid))).map(|_| 0)
+        }
         None => Ok(0),
     }
 }
@@ -704,10 +707,11 @@ fn sys_fchownat(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
 
 fn sys_fchown(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     match fd_target(task, a.i32(0))? {
-        Some(l) => {
-            with_resolver(task, None, |r| r.chown(&l, id_arg(a.u(1)), id_arg(a.u(2)))).map(|_| 0)
-        }
-        None => Ok(0),
+        (f, Some(l)) => with_resolver(task, None, |r| {
+            r.chown(&l, Some(&f), id_arg(a.u(1)), id_arg(a.u(2)))
+        })
+        .map(|_| 0),
+        (_, None) => Ok(0),
     }
 }
 
@@ -757,17 +761,29 @@ fn do_utimes(
     if atime.is_none() && mtime.is_none() {
         return Ok(0);
     }
-    let loc = if path_ptr == 0 {
-        if dirfd == AT_FDCWD {
-            return Err(Errno::EFAULT);
-        }
-        fd_target(task, dirfd)?
+    let path = if path_ptr == 0 {
+        Vec::new()
     } else {
-        let path = read_path(task, path_ptr)?;
-        target_loc(task, dirfd, &path, flags, flags & AT_SYMLINK_NOFOLLOW == 0)?
+        read_path(task, path_ptr)?
     };
+    let (file, loc) =
+        if path_ptr == 0 || (path.is_empty() && flags & AT_EMPTY_PATH != 0 && dirfd != AT_FDCWD) {
+            // futimens: the descriptor itself.
+            if dirfd == AT_FDCWD {
+                return Err(Errno::EFAULT);
+            }
+            let (f, l) = fd_target(task, dirfd)?;
+            (Some(f), l)
+        } else {
+            (
+                None,
+                target_loc(task, dirfd, &path, flags, flags & AT_SYMLINK_NOFOLLOW == 0)?,
+            )
+        };
     match loc {
-        Some(l) => with_resolver(task, None, |r| r.utimes(&l, atime, mtime)).map(|_| 0),
+        Some(l) => {
+            with_resolver(task, None, |r| r.utimes(&l, file.as_deref(), atime, mtime)).map(|_| 0)
+        }
         None => Ok(0),
     }
 }

@@ -12,6 +12,7 @@ pub mod identity;
 pub mod misc;
 pub mod mm;
 pub mod names;
+pub mod pipe;
 pub mod process;
 pub mod signal;
 pub mod time;
@@ -59,5 +60,6 @@ pub fn build_table() -> SyscallTable {
     time::register(&mut b);
     identity::register(&mut b);
     misc::register(&mut b);
+    pipe::register(&mut b);
     b.table
 }

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use sbx_kernel::mm::{MmapSource, MAP_ANONYMOUS, PAGE_SIZE, TASK_SIZE};
+use sbx_kernel::mm::{MmapSource, MAP_ANONYMOUS, MAP_PRIVATE, PAGE_SIZE, PROT_WRITE, TASK_SIZE};
 use sbx_kernel::syscall::{Support, SyscallArgs};
 use sbx_kernel::task::Task;
 use sbx_kernel::{Errno, KResult};
@@ -70,7 +70,11 @@ fn sys_mmap(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     let (addr, len, prot, flags, fd, off) = (a.u(0), a.u(1), a.u32(2), a.u32(3), a.i32(4), a.u(5));
     let source: Option<(Arc<dyn MmapSource>, u64)> = if flags & MAP_ANONYMOUS == 0 {
         let file = task.files().get(fd)?;
-        let _ = prot;
+        if !file.readable()
+            || (flags & 0x3 != MAP_PRIVATE && prot & PROT_WRITE != 0 && !file.writable())
+        {
+            return Err(Errno::EACCES);
+        }
         Some((file.mmap_source()?, off))
     } else {
         None
@@ -127,6 +131,7 @@ fn sys_msync(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
         return Err(Errno::EINVAL);
     }
     check_mapped(task, a.u(0), a.u(1))?;
+    task.mm().msync(a.u(0), a.u(1))?;
     Ok(0)
 }
 

@@ -9,7 +9,7 @@ use super::flags::*;
 use crate::errno::{Errno, KResult};
 use crate::mm::MmapSource;
 use crate::task::Task;
-use crate::vfs::{Cx, Location, Stat};
+use crate::vfs::{Cx, Location, SetAttr, Stat};
 
 /// `POLLIN`.
 pub const POLLIN: u32 = 0x1;
@@ -61,6 +61,11 @@ pub trait FileOps: Send + Sync + 'static {
     /// redirected to a file); `ESPIPE` for true streams.
     fn stream_seek(&self, _off: i64, _whence: u32) -> KResult<u64> {
         Err(Errno::ESPIPE)
+    }
+    /// Changes attributes through the open handle (`fchmod`, `fchown`, `futimens`), for kinds
+    /// whose handle outlives renames of the path; `None` means "ask the node instead".
+    fn setattr(&self, _attr: &SetAttr) -> Option<KResult<()>> {
+        None
     }
     /// Sets the size (`ftruncate`).
     fn truncate(&self, _len: u64) -> KResult<()> {

@@ -292,6 +292,42 @@ impl Mm {
         Ok(())
     }
 
+    /// Writes the pages of a shared file mapping in `[start, end)` back to the file.
+    fn write_back(&mut self, vma: &Vma, start: u64, end: u64) -> KResult<()> {
+        let Backing::File { source, offset } = &vma.backing else {
+            return Ok(());
+        };
+        if !vma.shared || vma.prot & PROT_WRITE == 0 {
+            return Ok(());
+        }
+        let mut page = vec![0u8; PAGE_SIZE as usize];
+        let mut va = start;
+        while va < end {
+            let pte = self.pt.lookup(&self.phys, va);
+            if has_frame(pte) {
+                self.phys.read(pte & PTE_ADDR, &mut page)?;
+                source.write_back(offset + (va - vma.start), &page)?;
+            }
+            va += PAGE_SIZE;
+        }
+        Ok(())
+    }
+
+    /// `msync(2)`: writes shared file mappings in the range back to their files.
+    pub fn msync(&mut self, addr: u64, len: u64) -> KResult<()> {
+        let end = addr.checked_add(len).ok_or(Errno::ENOMEM)?;
+        let vmas: Vec<Vma> = self
+            .vmas
+            .range(..end)
+            .map(|(_, v)| v.clone())
+            .filter(|v| v.end > addr)
+            .collect();
+        for v in vmas {
+            self.write_back(&v, v.start.max(addr), v.end.min(end))?;
+        }
+        Ok(())
+    }
+
     /// Drops the frames of `[start, end)` and clears their entries.
     fn release_range(&mut self, start: u64, end: u64) {
         let mut frames = Vec::new();
@@ -458,6 +494,8 @@ impl Mm {
         }
         let removed = self.carve(addr, end);
         for v in removed {
+            // Like Linux, unmapping a shared file mapping keeps what was written to it.
+            let _ = self.write_back(&v, v.start, v.end);
             self.release_range(v.start, v.end);
         }
         Ok(())
@@ -858,9 +896,10 @@ impl Mm {
 
     /// Drops every mapping (exec's point of no return, or process exit).
     pub fn clear(&mut self) {
-        let all: Vec<(u64, u64)> = self.vmas.values().map(|v| (v.start, v.end)).collect();
-        for (s, e) in all {
-            self.release_range(s, e);
+        let all: Vec<Vma> = self.vmas.values().cloned().collect();
+        for v in all {
+            let _ = self.write_back(&v, v.start, v.end);
+            self.release_range(v.start, v.end);
         }
         self.vmas.clear();
         self.brk_start = 0;

@@ -18,6 +18,12 @@ pub trait MmapSource: Send + Sync {
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> KResult<usize>;
     /// A name for `/proc/self/maps` and diagnostics.
     fn describe(&self) -> String;
+    /// Writes a shared mapping's page back at `offset`, never past the current end of file
+    /// (a mapping cannot grow its file). Sources that cannot be written give `EACCES`.
+    fn write_back(&self, offset: u64, data: &[u8]) -> KResult<()> {
+        let _ = (offset, data);
+        Err(crate::errno::Errno::EACCES)
+    }
 }
 
 /// What backs a mapping.

@@ -536,6 +536,9 @@ impl FileOps for HostFile {
     fn truncate(&self, len: u64) -> KResult<()> {
         self.file.set_len(len).map_err(ioerr)
     }
+    fn setattr(&self, attr: &SetAttr) -> Option<KResult<()>> {
+        Some(set_file_attr(&self.file, attr))
+    }
     #[cfg(target_os = "linux")]
     fn allocate(&self, mode: u32, off: u64, len: u64) -> KResult<()> {
         let flags = rustix::fs::FallocateFlags::from_bits_retain(mode);
@@ -555,6 +558,41 @@ impl FileOps for HostFile {
     }
 }
 
+/// Applies attribute changes through an open host file.
+fn set_file_attr(file: &File, attr: &SetAttr) -> KResult<()> {
+    use std::os::unix::fs::PermissionsExt as _;
+    if let Some(size) = attr.size {
+        file.set_len(size).map_err(ioerr)?;
+    }
+    if attr.uid.is_some() || attr.gid.is_some() {
+        let uid = attr.uid.map(rustix::fs::Uid::from_raw);
+        let gid = attr.gid.map(rustix::fs::Gid::from_raw);
+        rustix::fs::fchown(file, uid, gid).map_err(|e| ioerr(e.into()))?;
+    }
+    if let Some(mode) = attr.mode {
+        file.set_permissions(std::fs::Permissions::from_mode(mode & 0o7777))
+            .map_err(ioerr)?;
+    }
+    if attr.atime.is_some() || attr.mtime.is_some() {
+        let at = |t: TimeSet| match t {
+            TimeSet::Now => std::time::SystemTime::now(),
+            TimeSet::At(ts) => match to_system_time(TimeSet::At(ts)) {
+                SystemTimeSpec::Absolute(t) => t.into_std(),
+                SystemTimeSpec::SymbolicNow => std::time::SystemTime::now(),
+            },
+        };
+        let mut times = std::fs::FileTimes::new();
+        if let Some(t) = attr.atime {
+            times = times.set_accessed(at(t));
+        }
+        if let Some(t) = attr.mtime {
+            times = times.set_modified(at(t));
+        }
+        file.set_times(times).map_err(ioerr)?;
+    }
+    Ok(())
+}
+
 /// The page source of a mapped host file.
 struct HostMmap {
     file: Arc<File>,
@@ -567,6 +605,14 @@ impl MmapSource for HostMmap {
     }
     fn describe(&self) -> String {
         self.name.clone()
+    }
+    fn write_back(&self, offset: u64, data: &[u8]) -> KResult<()> {
+        let len = self.file.metadata().map_err(ioerr)?.len();
+        let n = len.saturating_sub(offset).min(data.len() as u64) as usize;
+        if n > 0 {
+            self.file.write_all_at(&data[..n], offset).map_err(ioerr)?;
+        }
+        Ok(())
     }
 }
 

@@ -354,6 +354,10 @@ pub trait ProcView {
     fn fd_list(&self) -> Vec<i32>;
     /// Path of the running executable.
     fn exe(&self) -> Vec<u8>;
+    /// The mount table `/proc/mounts` shows: `(mount point, filesystem type, read-only)`.
+    fn mounts(&self) -> Vec<(Vec<u8>, &'static str, bool)> {
+        Vec::new()
+    }
 }
 
 /// Context handed to node operations whose answer depends on who asks (only `/proc` cares).

@@ -68,6 +68,22 @@ pub fn read_all(file: &OpenFile) -> KResult<Vec<u8>> {
     Ok(out)
 }
 
+/// Fresh metadata for an attribute change: from the open handle when there is one.
+fn attr_stat(loc: &Location, file: Option<&OpenFile>) -> KResult<Stat> {
+    match file {
+        Some(f) => f.stat(),
+        None => loc.node.stat(),
+    }
+}
+
+/// Applies `attr` through the open handle if its kind can, else through the node.
+fn apply_attr(loc: &Location, file: Option<&OpenFile>, attr: &SetAttr) -> KResult<()> {
+    if let Some(r) = file.and_then(|f| f.ops().setattr(attr)) {
+        return r;
+    }
+    loc.node.setattr(attr)
+}
+
 fn is_dir(st: &Stat) -> bool {
     st.kind() == FileKind::Directory
 }
@@ -439,30 +455,45 @@ impl<'a> Resolver<'a> {
         loc.node.readlink(&self.cx)
     }
 
-    /// `chmod` of a resolved location.
-    pub fn chmod(&self, loc: &Location, mode: u32) -> KResult<()> {
-        let st = loc.node.meta()?;
+    /// `chmod` of a resolved location; `file` is the open file of the `f*` variants (its
+    /// handle is used where the kind supports it, following renames on host mounts).
+    pub fn chmod(&self, loc: &Location, file: Option<&OpenFile>, mode: u32) -> KResult<()> {
+        let st = attr_stat(loc, file)?;
         if st.kind() == FileKind::Symlink {
             return Err(Errno::EOPNOTSUPP);
         }
         Self::writable_mount(loc)?;
         let mode = perm::chmod_mode(self.cred, &st, mode)?;
-        loc.node.setattr(&SetAttr {
-            mode: Some(mode),
-            ..SetAttr::default()
-        })
+        apply_attr(
+            loc,
+            file,
+            &SetAttr {
+                mode: Some(mode),
+                ..SetAttr::default()
+            },
+        )
     }
 
     /// `chown` of a resolved location (`None` = leave unchanged, as -1).
-    pub fn chown(&self, loc: &Location, uid: Option<u32>, gid: Option<u32>) -> KResult<()> {
-        let st = loc.node.meta()?;
+    pub fn chown(
+        &self,
+        loc: &Location,
+        file: Option<&OpenFile>,
+        uid: Option<u32>,
+        gid: Option<u32>,
+    ) -> KResult<()> {
+        let st = attr_stat(loc, file)?;
         Self::writable_mount(loc)?;
         perm::check_chown(self.cred, &st, uid, gid)?;
-        loc.node.setattr(&SetAttr {
-            uid,
-            gid,
-            ..SetAttr::default()
-        })?;
+        apply_attr(
+            loc,
+            file,
+            &SetAttr {
+                uid,
+                gid,
+                ..SetAttr::default()
+            },
+        )?;
         // Ownership changes strip set-id bits from non-directories (group-exec setgid only).
         if (uid.is_some() || gid.is_some())
             && !matches!(st.kind(), FileKind::Directory | FileKind::Symlink)
@@ -473,10 +504,14 @@ impl<'a> Resolver<'a> {
                 mode &= !S_ISGID;
             }
             if mode != st.mode & 0o7777 {
-                loc.node.setattr(&SetAttr {
-                    mode: Some(mode),
-                    ..SetAttr::default()
-                })?;
+                apply_attr(
+                    loc,
+                    file,
+                    &SetAttr {
+                        mode: Some(mode),
+                        ..SetAttr::default()
+                    },
+                )?;
             }
         }
         Ok(())
@@ -503,22 +538,27 @@ impl<'a> Resolver<'a> {
     pub fn utimes(
         &self,
         loc: &Location,
+        file: Option<&OpenFile>,
         atime: Option<TimeSet>,
         mtime: Option<TimeSet>,
     ) -> KResult<()> {
         if atime.is_none() && mtime.is_none() {
             return Ok(());
         }
-        let st = loc.node.meta()?;
+        let st = attr_stat(loc, file)?;
         Self::writable_mount(loc)?;
         let explicit =
             matches!(atime, Some(TimeSet::At(_))) || matches!(mtime, Some(TimeSet::At(_)));
         perm::check_utimes(self.cred, &st, explicit)?;
-        loc.node.setattr(&SetAttr {
-            atime,
-            mtime,
-            ..SetAttr::default()
-        })
+        apply_attr(
+            loc,
+            file,
+            &SetAttr {
+                atime,
+                mtime,
+                ..SetAttr::default()
+            },
+        )
     }
 
     /// `chdir`/`chroot`'s target: a directory the caller may search.

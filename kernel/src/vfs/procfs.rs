@@ -22,7 +22,14 @@ enum P {
     File(&'static str),
 }
 
-const FILES: &[&str] = &["cpuinfo", "filesystems", "meminfo", "uptime", "version"];
+const FILES: &[&str] = &[
+    "cpuinfo",
+    "filesystems",
+    "meminfo",
+    "mounts",
+    "uptime",
+    "version",
+];
 
 fn started() -> (Instant, Timespec) {
     static T: OnceLock<(Instant, Timespec)> = OnceLock::new();
@@ -217,6 +224,31 @@ impl Node for ProcNode {
     }
 }
 
+/// `/proc/mounts`: one line per mount, in the kernel's format.
+fn mounts_text(cx: &Cx) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (path, fs, ro) in cx.proc.map(|p| p.mounts()).unwrap_or_default() {
+        let dev: &[u8] = if fs == "hostfs" {
+            b"sbx"
+        } else {
+            fs.as_bytes()
+        };
+        out.extend_from_slice(dev);
+        out.push(b' ');
+        // Spaces and tabs are octal-escaped, as the kernel does.
+        for &b in &path {
+            match b {
+                b' ' | b'\t' | b'\n' | b'\\' => {
+                    out.extend_from_slice(format!("\\{b:03o}").as_bytes())
+                }
+                _ => out.push(b),
+            }
+        }
+        out.extend_from_slice(format!(" {fs} {} 0 0\n", if ro { "ro" } else { "rw" }).as_bytes());
+    }
+    out
+}
+
 fn generate(name: &str) -> Vec<u8> {
     match name {
         "meminfo" => {
@@ -250,7 +282,9 @@ fn generate(name: &str) -> Vec<u8> {
             format!("{up:.2} {up:.2}\n").into_bytes()
         }
         "version" => b"Linux version 6.1.0-sbx (sbx) #1 SMP PREEMPT_DYNAMIC\n".to_vec(),
-        "filesystems" => b"nodev\tsysfs\nnodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\n".to_vec(),
+        "filesystems" => {
+            b"nodev\tsysfs\nnodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\n\thostfs\n".to_vec()
+        }
         _ => Vec::new(),
     }
 }
@@ -314,5 +348,13 @@ impl ProcView for Task {
     }
     fn exe(&self) -> Vec<u8> {
         self.process.state().exe.clone()
+    }
+    fn mounts(&self) -> Vec<(Vec<u8>, &'static str, bool)> {
+        self.kernel
+            .vfs
+            .mounts()
+            .iter()
+            .map(|m| (m.path().to_vec(), m.fs_name(), m.read_only()))
+            .collect()
     }
 }

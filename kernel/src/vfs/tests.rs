@@ -307,11 +307,11 @@ fn read_only_mounts_give_erofs() {
     );
     assert_eq!(r.symlink(b"x", None, b"/ro/s").err(), Some(Errno::EROFS));
     let f = r.resolve(None, b"/ro/f", true).unwrap();
-    assert_eq!(r.chmod(&f, 0o777).err(), Some(Errno::EROFS));
-    assert_eq!(r.chown(&f, Some(0), None).err(), Some(Errno::EROFS));
+    assert_eq!(r.chmod(&f, None, 0o777).err(), Some(Errno::EROFS));
+    assert_eq!(r.chown(&f, None, Some(0), None).err(), Some(Errno::EROFS));
     assert_eq!(r.truncate(None, b"/ro/f", 0).err(), Some(Errno::EROFS));
     assert_eq!(
-        r.utimes(&f, Some(TimeSet::Now), None).err(),
+        r.utimes(&f, None, Some(TimeSet::Now), None).err(),
         Some(Errno::EROFS)
     );
     assert_eq!(r.access(None, b"/ro/f", 2, true).err(), Some(Errno::EROFS));
@@ -580,22 +580,25 @@ fn permissions_for_unprivileged_callers() {
     );
     assert!(u.access(None, b"/secret", 0, true).is_ok());
     let s = u.resolve(None, b"/secret", true).unwrap();
-    assert_eq!(u.chmod(&s, 0o777).err(), Some(Errno::EPERM));
-    assert_eq!(u.chown(&s, Some(1000), None).err(), Some(Errno::EPERM));
+    assert_eq!(u.chmod(&s, None, 0o777).err(), Some(Errno::EPERM));
     assert_eq!(
-        u.utimes(&s, Some(TimeSet::Now), None).err(),
+        u.chown(&s, None, Some(1000), None).err(),
+        Some(Errno::EPERM)
+    );
+    assert_eq!(
+        u.utimes(&s, None, Some(TimeSet::Now), None).err(),
         Some(Errno::EACCES)
     );
     assert_eq!(u.link(&s, None, b"/tmp-link").err(), Some(Errno::EACCES));
     // Root hands the file over; the new owner may chmod it, and created files are theirs.
-    r.chown(&s, Some(1000), Some(1000)).unwrap();
-    u.chmod(&s, 0o640).unwrap();
+    r.chown(&s, None, Some(1000), Some(1000)).unwrap();
+    u.chmod(&s, None, 0o640).unwrap();
     assert_eq!(s.stat().unwrap().mode & 0o7777, 0o640);
     r.mkdir(None, b"/home", 0o777).unwrap();
     // mkdir applied the umask; open it up.
     let home = r.resolve(None, b"/home", true).unwrap();
     assert_eq!(home.stat().unwrap().mode & 0o777, 0o755);
-    r.chmod(&home, 0o1777).unwrap();
+    r.chmod(&home, None, 0o1777).unwrap();
     u.open(
         None,
         b"/home/x",

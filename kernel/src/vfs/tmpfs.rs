@@ -708,6 +708,14 @@ impl MmapSource for TmpFile {
     fn describe(&self) -> String {
         format!("tmpfs:[{}]", self.0.ino)
     }
+    fn write_back(&self, offset: u64, data: &[u8]) -> KResult<()> {
+        let len = self.0.stat().size;
+        let n = len.saturating_sub(offset).min(data.len() as u64) as usize;
+        if n > 0 {
+            self.0.write_at(offset, &data[..n])?;
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
