@@ -1,6 +1,5 @@
 //! The `sbx` command line.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
@@ -87,7 +86,7 @@ fn parse_volume(v: &str) -> Result<Mount> {
         bail!("volume {v:?}: {} is not a directory", host.display());
     }
     Ok(Mount {
-        host: PathBuf::from(host),
+        host,
         guest: guest.to_string(),
         read_only,
     })

@@ -161,7 +161,7 @@ impl SandboxBuilder {
                 Arc::new(crate::kvm::KvmMachine::new(self.memory, self.cpu)?)
             }
         };
-        let mut vfs = Vfs::new_default().map_err(|e| SandboxError::Config(e.to_string()))?;
+        let vfs = Vfs::new_default().map_err(|e| SandboxError::Config(e.to_string()))?;
         for m in &self.mounts {
             vfs.mount_host(m.guest.as_bytes(), &m.host, m.read_only)
                 .map_err(|e| {

@@ -87,6 +87,9 @@ struct HostStdio {
     /// Where writes and ioctls go.
     write_fd: Which,
     tty: Arc<TtyState>,
+    /// What `fstat` reports when the descriptor is a terminal (the `/dev` node it was
+    /// opened as); host terminals' own numbers are not shown.
+    tty_stat: Stat,
 }
 
 /// Files for guest fds 0, 1 and 2 over sbx's own stdio (`None` where sbx's is closed).
@@ -103,6 +106,7 @@ pub fn stdio_files() -> [(i32, Option<Arc<OpenFile>>); 3] {
             read_fd: which,
             write_fd: which,
             tty: tty.clone(),
+            tty_stat: terminal_stat(),
         };
         Some(Arc::new(OpenFile::new(Arc::new(ops), None, flags)))
     };
@@ -116,23 +120,63 @@ pub fn stdio_files() -> [(i32, Option<Arc<OpenFile>>); 3] {
     ]
 }
 
-/// Opens the controlling terminal (`/dev/tty`): sbx's stdin when it is a terminal,
-/// `ENXIO` (no controlling terminal) otherwise.
-pub fn open_controlling_tty() -> KResult<Arc<dyn FileOps>> {
-    if !is_tty(Which::Stdin) {
-        return Err(Errno::ENXIO);
+/// The host terminal sbx runs on: the first of its stdin, stdout, stderr that is one.
+fn host_tty() -> Option<Which> {
+    [Which::Stdin, Which::Stdout, Which::Stderr]
+        .into_iter()
+        .find(|&w| is_tty(w))
+}
+
+/// Whether sbx runs on a terminal (the sandbox then has `/dev/pts/0`).
+pub fn has_terminal() -> bool {
+    host_tty().is_some()
+}
+
+/// The sandbox's terminal as `/dev/pts/0` shows it (and `fstat` of a terminal stdio fd).
+pub fn terminal_stat() -> Stat {
+    let t = boot_time();
+    Stat {
+        dev: crate::vfs::makedev(0, 6),
+        ino: 3,
+        mode: crate::vfs::S_IFCHR | 0o620,
+        nlink: 1,
+        uid: 0,
+        gid: 5,
+        rdev: crate::vfs::makedev(136, 0),
+        blksize: 1024,
+        atime: t,
+        mtime: t,
+        ctime: t,
+        ..Stat::default()
     }
+}
+
+fn boot_time() -> Timespec {
+    static T: std::sync::OnceLock<Timespec> = std::sync::OnceLock::new();
+    *T.get_or_init(Timespec::now)
+}
+
+/// Opens the sandbox's terminal (`/dev/tty` or `/dev/pts/0`, whose node's metadata `fstat`
+/// then reports); `ENXIO` (no controlling terminal) when sbx does not run on one.
+pub fn open_controlling_tty(node_stat: Stat) -> KResult<Arc<dyn FileOps>> {
+    let t = host_tty().ok_or(Errno::ENXIO)?;
+    let read_fd = if is_tty(Which::Stdin) {
+        Which::Stdin
+    } else {
+        t
+    };
     let write_fd = [Which::Stdout, Which::Stderr]
         .into_iter()
         .find(|&w| is_tty(w))
-        .unwrap_or(Which::Stdin);
+        .unwrap_or(t);
     let tty = Arc::new(TtyState {
         fg_pgrp: AtomicI32::new(SANDBOX_PGRP),
     });
     Ok(Arc::new(HostStdio {
-        read_fd: Which::Stdin,
+        read_fd,
         write_fd,
         tty,
+        tty_stat: node_stat,
     }))
 }
 
@@ -178,7 +222,7 @@ impl FileOps for HostStdio {
     fn describe(&self) -> String {
         let fd = self.write_fd;
         if is_tty(fd) {
-            return "/dev/tty".into();
+            return "/dev/pts/0".into();
         }
         match with_fd(fd, host_fstat).map(|s| s.mode & crate::vfs::S_IFMT) {
             Ok(crate::vfs::S_IFIFO) => "pipe:[0]".into(),
@@ -192,6 +236,9 @@ impl FileOps for HostStdio {
     }
 
     fn stat(&self) -> KResult<Stat> {
+        if is_tty(self.write_fd) {
+            return Ok(self.tty_stat);
+        }
         with_fd(self.write_fd, host_fstat)
     }
 
@@ -229,6 +276,11 @@ impl FileOps for HostStdio {
             _ => return Err(Errno::EINVAL),
         };
         with_fd(self.write_fd, |fd| rustix::fs::seek(fd, pos)).map_err(rerr)
+    }
+
+    fn reads_complete(&self) -> bool {
+        // A regular file behind stdin reads like a file; pipes and terminals do not.
+        matches!(with_fd(self.read_fd, host_fstat), Ok(s) if s.kind() == crate::vfs::FileKind::Regular)
     }
 
     fn truncate(&self, len: u64) -> KResult<()> {

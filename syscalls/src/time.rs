@@ -11,14 +11,11 @@ use sbx_kernel::syscall::{Support, SyscallArgs};
 use sbx_kernel::task::Task;
 use sbx_kernel::{Errno, KResult, Kernel};
 
-use crate::identity::capable;
 use crate::util::{write_opt, Timespec, Timeval};
 use crate::TableBuilder;
 
 /// `TIMER_ABSTIME`: the sleep's time is a point on the clock, not an interval.
 pub const TIMER_ABSTIME: i32 = 1;
-/// `CAP_WAKE_ALARM`, needed to sleep on the alarm clocks.
-const CAP_WAKE_ALARM: u32 = 35;
 /// Linux's tick (`CONFIG_HZ=250`): the resolution of the coarse clocks.
 const TICK_NS: i64 = 4_000_000;
 /// Latest time `settimeofday` accepts (Linux's `TIME_SETTOD_SEC_MAX`: the ktime limit less
@@ -44,9 +41,10 @@ pub enum Clock {
     MonotonicCoarse,
     /// `CLOCK_BOOTTIME` (7).
     Boottime,
-    /// `CLOCK_REALTIME_ALARM` (8).
+    /// `CLOCK_REALTIME_ALARM` (8). Alarm clocks need a real-time-clock device that can wake
+    /// the machine; a sandbox has none, so they answer as on a Linux host without an RTC.
     RealtimeAlarm,
-    /// `CLOCK_BOOTTIME_ALARM` (9).
+    /// `CLOCK_BOOTTIME_ALARM` (9); see [`Clock::RealtimeAlarm`].
     BoottimeAlarm,
     /// `CLOCK_TAI` (11): realtime plus the TAI offset, which is 0 until NTP sets it.
     Tai,
@@ -94,10 +92,11 @@ impl Clock {
         })
     }
 
-    /// Whether a CPU clock names the caller (the only process and thread visible here);
-    /// other clocks always exist.
+    /// Whether the clock can be used: CPU clocks must name the caller (the only process and
+    /// thread visible here), and the alarm clocks have no RTC behind them.
     fn exists(self, task: &Task) -> bool {
         match self {
+            Clock::RealtimeAlarm | Clock::BoottimeAlarm => false,
             Clock::Cpu(c) if c.which == 3 => false,
             Clock::Cpu(c) if c.thread => c.pid == 0 || c.pid == task.tid,
             Clock::Cpu(c) => c.pid == 0 || c.pid == task.process.pid,
@@ -217,7 +216,6 @@ fn sys_nanosleep(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
 
 fn sys_clock_nanosleep(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     let clock = Clock::from_id(a.i32(0))?;
-    let flags = a.i32(1);
     // Clocks Linux cannot sleep on at all, checked before the request is even read.
     if matches!(
         clock,
@@ -232,14 +230,8 @@ fn sys_clock_nanosleep(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     let req: Timespec = task.mm().read_val(a.u(2))?;
     let amount = req.to_duration()?;
     match clock {
-        Clock::RealtimeAlarm | Clock::BoottimeAlarm => {
-            if flags & !TIMER_ABSTIME != 0 {
-                return Err(Errno::EINVAL);
-            }
-            if !capable(task, CAP_WAKE_ALARM) {
-                return Err(Errno::EPERM);
-            }
-        }
+        // No RTC: Linux's alarm timers refuse before looking at the flags.
+        Clock::RealtimeAlarm | Clock::BoottimeAlarm => return Err(Errno::EOPNOTSUPP),
         // Sleeping on a thread's own CPU clock (or naming the caller's tid explicitly) would
         // never end, so Linux refuses it.
         Clock::Cpu(c) if c.thread || c.pid == task.tid || !clock.exists(task) => {
@@ -247,7 +239,8 @@ fn sys_clock_nanosleep(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
         }
         _ => {}
     }
-    if flags & TIMER_ABSTIME == 0 {
+    // Flags other than TIMER_ABSTIME are ignored, as Linux does.
+    if a.i32(1) & TIMER_ABSTIME == 0 {
         std::thread::sleep(amount);
         return Ok(0);
     }

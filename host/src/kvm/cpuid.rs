@@ -75,11 +75,7 @@ pub fn apply(profile: CpuProfile, cpuid: &mut CpuId) -> u64 {
         match (e.function, profile) {
             // Leaf 1: report CR4.OSXSAVE (we set it whenever XSAVE exists) and hide what the
             // baseline does not have.
-            (1, CpuProfile::Host) => {
-                if xsave {
-                    e.ecx |= 1 << 27;
-                }
-            }
+            (1, CpuProfile::Host) if xsave => e.ecx |= 1 << 27,
             (1, CpuProfile::Baseline) => {
                 e.edx &= BASELINE_1_EDX;
                 // Keep only the hypervisor bit: no SSE3+, no XSAVE, no AVX.

@@ -57,6 +57,11 @@ pub trait FileOps: Send + Sync + 'static {
     fn write(&self, _data: &[u8], _nonblock: bool) -> KResult<usize> {
         Err(Errno::EINVAL)
     }
+    /// Whether a stream read returns all that was asked without waiting (memory devices),
+    /// so one large `read` may be served by several chunked reads.
+    fn reads_complete(&self) -> bool {
+        false
+    }
     /// `lseek` for stream kinds that pass through to something seekable (host stdio
     /// redirected to a file); `ESPIPE` for true streams.
     fn stream_seek(&self, _off: i64, _whence: u32) -> KResult<u64> {
@@ -286,13 +291,29 @@ impl OpenFile {
                 return Err(Errno::ESPIPE);
             }
             let mut buf = vec![0u8; count.min(STREAM_CHUNK)];
-            let n = self.ops.read(&mut buf, self.nonblocking())?;
-            let took = sink(&buf[..n]);
-            return if took == 0 && n > 0 {
-                Err(Errno::EFAULT)
-            } else {
-                Ok(took)
-            };
+            let mut done = 0usize;
+            loop {
+                let want = (count - done).min(buf.len());
+                let n = match self.ops.read(&mut buf[..want], self.nonblocking()) {
+                    Ok(n) => n,
+                    Err(e) if done == 0 => return Err(e),
+                    Err(_) => break,
+                };
+                let took = sink(&buf[..n]);
+                done += took;
+                if took < n {
+                    if done == 0 {
+                        return Err(Errno::EFAULT);
+                    }
+                    break;
+                }
+                // Only kinds whose reads never wait (/dev/zero, a regular file behind
+                // stdin) are read again: a pipe or terminal returns what it has.
+                if n < want || done >= count || !self.ops.reads_complete() {
+                    break;
+                }
+            }
+            return Ok(done);
         }
         let mut guard = match off {
             None => Some(self.pos()),

@@ -25,13 +25,17 @@ enum Entry {
     Device(Dev),
     Link(&'static str),
     EmptyDir(&'static str),
+    /// `/dev/pts`: holds `0`, the sandbox's terminal, when sbx runs on one.
+    Pts,
+    /// `/dev/pts/0`.
+    Pts0,
 }
 
 const ENTRIES: &[(&str, Entry)] = &[
     ("fd", Entry::Link("/proc/self/fd")),
     ("full", Entry::Device(Dev::Full)),
     ("null", Entry::Device(Dev::Null)),
-    ("pts", Entry::EmptyDir("pts")),
+    ("pts", Entry::Pts),
     ("random", Entry::Device(Dev::Random)),
     ("shm", Entry::EmptyDir("shm")),
     ("stderr", Entry::Link("/proc/self/fd/2")),
@@ -84,8 +88,9 @@ impl Node for DevNode {
     fn stat(&self) -> KResult<Stat> {
         let t = boot_time();
         let (mode, rdev, size, nlink) = match self.0 {
+            Entry::Pts0 => return Ok(crate::tty::terminal_stat()),
             Entry::Root => (S_IFDIR | 0o755, 0, 0, 4),
-            Entry::EmptyDir(_) => (S_IFDIR | 0o755, 0, 0, 2),
+            Entry::EmptyDir(_) | Entry::Pts => (S_IFDIR | 0o755, 0, 0, 2),
             Entry::Device(d) => (S_IFCHR | 0o666, d.rdev(), 0, 1),
             Entry::Link(t) => (S_IFLNK | 0o777, 0, t.len() as u64, 1),
         };
@@ -111,7 +116,10 @@ impl Node for DevNode {
                 .find(|(n, _)| n.as_bytes() == name)
                 .map(|(_, e)| Arc::new(DevNode(*e)) as NodeRef)
                 .ok_or(Errno::ENOENT),
-            Entry::EmptyDir(_) => Err(Errno::ENOENT),
+            Entry::Pts if name == b"0" && crate::tty::has_terminal() => {
+                Ok(Arc::new(DevNode(Entry::Pts0)))
+            }
+            Entry::EmptyDir(_) | Entry::Pts => Err(Errno::ENOENT),
             _ => Err(Errno::ENOTDIR),
         }
     }
@@ -119,6 +127,7 @@ impl Node for DevNode {
     fn parent(&self) -> Option<NodeRef> {
         match self.0 {
             Entry::Root => None,
+            Entry::Pts0 => Some(Arc::new(DevNode(Entry::Pts))),
             _ => Some(Arc::new(DevNode(Entry::Root))),
         }
     }
@@ -149,13 +158,19 @@ impl Node for DevNode {
                 })
                 .collect()),
             Entry::EmptyDir(_) => Ok(Vec::new()),
+            Entry::Pts if crate::tty::has_terminal() => Ok(vec![DirEntry {
+                ino: crate::tty::terminal_stat().ino,
+                kind: FileKind::CharDev,
+                name: b"0".to_vec(),
+            }]),
+            Entry::Pts => Ok(Vec::new()),
             _ => Err(Errno::ENOTDIR),
         }
     }
 
     fn open(&self, _cx: &Cx, _flags: u32) -> KResult<Arc<dyn FileOps>> {
         match self.0 {
-            Entry::Device(Dev::Tty) => crate::tty::open_controlling_tty(),
+            Entry::Device(Dev::Tty) | Entry::Pts0 => crate::tty::open_controlling_tty(self.stat()?),
             Entry::Device(d) => Ok(Arc::new(DevFile {
                 dev: d,
                 stat: self.stat()?,
@@ -226,6 +241,9 @@ impl FileOps for DevFile {
             Dev::Full => Err(Errno::ENOSPC),
             _ => Ok(data.len()),
         }
+    }
+    fn reads_complete(&self) -> bool {
+        true
     }
     fn stream_seek(&self, _off: i64, _whence: u32) -> KResult<u64> {
         // The memory devices accept any seek and stay at position 0, as Linux's do.

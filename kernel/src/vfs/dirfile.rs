@@ -15,10 +15,10 @@ struct Listing {
     consumed: bool,
 }
 
+/// The file kind of an open directory.
+///
 /// Directory listings are taken at the first `getdents` (and again after a rewind), with the
 /// reader's view, so `/proc/self/fd` includes the descriptor being read.
-
-/// The file kind of an open directory.
 pub(crate) struct DirFile {
     loc: Location,
     mounts: Vec<Vec<u8>>,

@@ -50,7 +50,8 @@ pub struct Resolver<'a> {
 
 /// Reads a whole file (exec images), refusing absurd sizes.
 pub fn read_all(file: &OpenFile) -> KResult<Vec<u8>> {
-    const MAX_IMAGE: u64 = 1 << 30;
+    // Executables are read whole into sbx's memory: bound what a guest can make it hold.
+    const MAX_IMAGE: u64 = 512 << 20;
     let size = file.stat()?.size;
     if size > MAX_IMAGE {
         return Err(Errno::ENOMEM);

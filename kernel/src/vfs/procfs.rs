@@ -190,15 +190,20 @@ impl Node for ProcNode {
         }
     }
 
-    fn open(&self, _cx: &Cx, flags: u32) -> KResult<Arc<dyn FileOps>> {
+    fn open(&self, cx: &Cx, flags: u32) -> KResult<Arc<dyn FileOps>> {
         let P::File(name) = self.0 else {
             return Err(Errno::EISDIR);
         };
         if flags & crate::fd::O_ACCMODE != crate::fd::O_RDONLY {
             return Err(Errno::EACCES);
         }
+        let text = if name == "mounts" {
+            mounts_text(cx)
+        } else {
+            generate(name)
+        };
         Ok(Arc::new(ProcFile {
-            text: generate(name),
+            text,
             ino: self.ino(),
         }))
     }

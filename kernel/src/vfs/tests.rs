@@ -806,3 +806,72 @@ fn mount_paths_are_validated() {
         .mount_host("/h", std::path::Path::new("/definitely/not/here"), true)
         .is_err());
 }
+
+#[test]
+fn dotdot_from_a_mount_root_cannot_recurse_forever() {
+    let vfs = sandbox();
+    let root = Cred::root();
+    let ctx = FsContext::new(&vfs);
+    let r = resolver(&vfs, &ctx, &root);
+    r.mkdir(None, b"/a", 0o755).unwrap();
+    r.mkdir(None, b"/a/b", 0o755).unwrap();
+    vfs.mount_tmpfs("/a/b/m", TmpfsOptions::default()).unwrap();
+    let mut ctx2 = ctx.clone();
+    ctx2.chdir(&vfs, b"/a/b/m").unwrap();
+    // The VFS refuses to move a mount point's parent (EBUSY), but a host filesystem can
+    // change under it: swap the parent for a symlink leading back through `..`, behind
+    // the VFS's back.
+    assert_eq!(
+        r.rename(None, b"/a/b", None, b"/a/old", 0).err(),
+        Some(Errno::EBUSY)
+    );
+    let a = r.resolve(None, b"/a", true).unwrap();
+    a.node().rename(b"b", &**a.node(), b"old", 0).unwrap();
+    let attr = NewAttr {
+        mode: 0o777,
+        uid: 0,
+        gid: 0,
+    };
+    a.node()
+        .create(b"b", NewNode::Symlink(b"/a/b/m/..".to_vec()), attr)
+        .unwrap();
+    let r2 = resolver(&vfs, &ctx2, &root);
+    assert_eq!(r2.resolve(None, b"..", true).err(), Some(Errno::ELOOP));
+    assert_eq!(
+        r2.resolve(None, b"../../../..", true).err(),
+        Some(Errno::ELOOP)
+    );
+}
+
+#[test]
+fn mount_points_cannot_be_removed_or_renamed() {
+    let vfs = sandbox();
+    vfs.mount_tmpfs("/etc/m", TmpfsOptions::default()).unwrap();
+    let ctx = FsContext::new(&vfs);
+    let root = Cred::root();
+    let r = resolver(&vfs, &ctx, &root);
+    assert_eq!(r.rmdir(None, b"/etc/m").err(), Some(Errno::EBUSY));
+    assert_eq!(
+        r.rename(None, b"/etc/m", None, b"/etc/n", 0).err(),
+        Some(Errno::EBUSY)
+    );
+    assert_eq!(
+        r.rename(None, b"/etc", None, b"/etc2", 0).err(),
+        Some(Errno::EBUSY)
+    );
+    assert_eq!(r.unlink(None, b"/etc/m").err(), Some(Errno::EBUSY));
+    // The mount shadows whatever the lower filesystem has there.
+    r.open(
+        None,
+        b"/etc/m/x",
+        OpenRequest {
+            flags: O_CREAT | O_WRONLY,
+            mode: 0o644,
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        list(&vfs, &ctx, b"/etc/m"),
+        vec![b".".to_vec(), b"..".to_vec(), b"x".to_vec()]
+    );
+}

@@ -196,7 +196,7 @@ impl Resolver<'_> {
 
     /// `..` from `dir`: stays at the process root and the sandbox root; from a mount's root
     /// goes to the parent of the mount point.
-    fn dotdot(&self, dir: Location) -> KResult<Location> {
+    fn dotdot(&self, dir: Location, links: &mut u32) -> KResult<Location> {
         if dir.path == self.root.path || &*dir.path == b"/" {
             if self.resolve & RESOLVE_BENEATH != 0 {
                 return Err(Errno::EXDEV);
@@ -215,8 +215,9 @@ impl Resolver<'_> {
         // A mount root (or a synthesized directory): the parent by canonical path, which is
         // made of real directories, walked from the sandbox root.
         let parent = parent_path(&dir.path).to_vec();
-        let mut links = 0;
-        self.walk(self.vfs.root(), &parent, true, &mut links)
+        // The shared symlink count bounds the recursion if the lower filesystem has since
+        // grown symlinks along that path.
+        self.walk(self.vfs.root(), &parent, true, links)
     }
 
     /// Where a magic link leads.
@@ -267,7 +268,7 @@ impl Resolver<'_> {
             match comp.as_slice() {
                 b"." => continue,
                 b".." => {
-                    cur = self.dotdot(cur)?;
+                    cur = self.dotdot(cur, links)?;
                     if self.resolve & RESOLVE_NO_XDEV != 0 && cur.mount.id != home_mount {
                         return Err(Errno::EXDEV);
                     }
