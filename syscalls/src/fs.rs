@@ -191,6 +191,9 @@ fn target_loc(
 
 // ---- open ---------------------------------------------------------------------------------
 
+/// The flags `O_PATH` keeps.
+const O_PATH_FLAGS: u32 = O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC;
+
 /// The `O_TMPFILE` bit without its `O_DIRECTORY` part.
 const O_TMPFILE_BIT: u32 = O_TMPFILE & !O_DIRECTORY;
 
@@ -209,7 +212,11 @@ fn check_open_flags(flags: u32) -> KResult<()> {
 fn do_open(task: &Task, dirfd: i32, path_addr: u64, flags: u32, mode: u32) -> KResult<u64> {
     let path = read_path(task, path_addr)?;
     // open(2) ignores flags it does not know.
-    let flags = flags & VALID_OPEN_FLAGS;
+    let mut flags = flags & VALID_OPEN_FLAGS;
+    if flags & O_PATH != 0 {
+        // open(2) drops what O_PATH does not use.
+        flags &= O_PATH_FLAGS;
+    }
     check_open_flags(flags)?;
     check_fd_room(task)?;
     let b = base(task, dirfd, &path)?;
@@ -267,6 +274,9 @@ fn sys_openat2(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     // Unlike open(2), openat2 rejects what it does not know.
     let flags = u32::try_from(how.flags).map_err(|_| Errno::EINVAL)?;
     if flags & !VALID_OPEN_FLAGS != 0 || how.mode & !0o7777 != 0 {
+        return Err(Errno::EINVAL);
+    }
+    if flags & O_PATH != 0 && flags & !O_PATH_FLAGS != 0 {
         return Err(Errno::EINVAL);
     }
     if how.mode != 0 && flags & (O_CREAT | O_TMPFILE_BIT) == 0 {

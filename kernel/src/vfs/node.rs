@@ -354,8 +354,17 @@ pub trait ProcView {
     fn fd_list(&self) -> Vec<i32>;
     /// Path of the running executable.
     fn exe(&self) -> Vec<u8>;
-    /// The mount table `/proc/mounts` shows: `(mount point, filesystem type, read-only)`.
-    fn mounts(&self) -> Vec<(Vec<u8>, &'static str, bool)> {
+    /// The working directory (`/proc/self/cwd`).
+    fn cwd(&self) -> Option<super::Location> {
+        None
+    }
+    /// The process root (`/proc/self/root`).
+    fn root(&self) -> Option<super::Location> {
+        None
+    }
+    /// The text of `/proc/self/<name>` (`maps`, `status`, `stat`, `cmdline`, `comm`,
+    /// `mounts`), generated for this process.
+    fn pid_file(&self, _name: &str) -> Vec<u8> {
         Vec::new()
     }
 }
@@ -371,8 +380,10 @@ pub struct Cx<'a> {
 pub enum MagicTarget {
     /// An open file (`/proc/self/fd/N`): following it reaches the file itself.
     File(Arc<OpenFile>),
-    /// A path to walk from the sandbox root (`/proc/self/exe`).
+    /// A path to walk from the process root (`/proc/self/exe`).
     Path(Vec<u8>),
+    /// A place in the namespace (`/proc/self/cwd`, `/proc/self/root`).
+    Location(super::Location),
 }
 
 /// A shared handle to a node.

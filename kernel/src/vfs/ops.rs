@@ -451,6 +451,7 @@ impl<'a> Resolver<'a> {
             return Ok(match m {
                 MagicTarget::File(f) => f.describe(),
                 MagicTarget::Path(p) => p,
+                MagicTarget::Location(l) => l.path(),
             });
         }
         loc.node.readlink(&self.cx)

@@ -1,25 +1,37 @@
 //! A minimal `/proc` that shows the sandbox, not the host: `self`, the caller's own
-//! `/proc/<pid>` with `exe` and `fd/N` (magic links to the open files), `meminfo`,
-//! `cpuinfo`, `uptime`, `version`, `filesystems`.
+//! `/proc/<pid>` (`exe`, `cwd`, `root`, `fd/N` magic links; `maps`, `status`, `stat`,
+//! `cmdline`, `comm`, `mounts`), and `meminfo`, `cpuinfo`, `mounts`, `uptime`, `version`,
+//! `filesystems`. Contents are generated at open, for the process that opens them.
 
 use std::any::Any;
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use super::node::*;
+use super::Location;
 use crate::errno::{Errno, KResult};
 use crate::fd::{FileOps, OpenFile};
+use crate::mm::{Backing, VmaKind, PROT_EXEC, PROT_READ, PROT_WRITE};
 use crate::task::Task;
+
+/// Which magic link of `/proc/<pid>`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Link {
+    Exe,
+    Cwd,
+    Root,
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum P {
     Root,
     SelfLink,
     Pid(i32),
-    Exe(i32),
+    Link(i32, Link),
     FdDir(i32),
     Fd(i32, i32),
     File(&'static str),
+    PidFile(i32, &'static str),
 }
 
 const FILES: &[&str] = &[
@@ -30,6 +42,8 @@ const FILES: &[&str] = &[
     "uptime",
     "version",
 ];
+const PID_FILES: &[&str] = &["cmdline", "comm", "maps", "mounts", "stat", "status"];
+const LINKS: &[(&str, Link)] = &[("cwd", Link::Cwd), ("exe", Link::Exe), ("root", Link::Root)];
 
 fn started() -> (Instant, Timespec) {
     static T: OnceLock<(Instant, Timespec)> = OnceLock::new();
@@ -61,15 +75,26 @@ fn parse_num(name: &[u8]) -> Option<i32> {
 
 impl ProcNode {
     fn ino(&self) -> u64 {
+        let pid = |p: i32| (p.max(0) as u64) << 16;
         match self.0 {
             P::Root => 1,
             P::SelfLink => 2,
             P::File(n) => 3 + FILES.iter().position(|f| *f == n).unwrap_or(0) as u64,
-            P::Pid(p) => (p as u64) << 16,
-            P::Exe(p) => ((p as u64) << 16) | 1,
-            P::FdDir(p) => ((p as u64) << 16) | 2,
-            P::Fd(p, fd) => ((p as u64) << 32) | (1 << 31) | fd as u64,
+            P::Pid(p) => pid(p),
+            P::Link(p, l) => {
+                pid(p) | (1 + LINKS.iter().position(|(_, x)| *x == l).unwrap_or(0) as u64)
+            }
+            P::FdDir(p) => pid(p) | 8,
+            P::PidFile(p, n) => {
+                pid(p) | (16 + PID_FILES.iter().position(|f| *f == n).unwrap_or(0) as u64)
+            }
+            P::Fd(p, fd) => (pid(p) << 16) | (1 << 31) | fd.max(0) as u64,
         }
+    }
+
+    /// The caller's view, if this node belongs to the caller's own process.
+    fn own<'a>(cx: &Cx<'a>, pid: i32) -> Option<&'a dyn ProcView> {
+        cx.proc.filter(|p| p.pid() == pid)
     }
 }
 
@@ -79,9 +104,8 @@ impl Node for ProcNode {
         let (mode, nlink) = match self.0 {
             P::Root | P::Pid(_) => (S_IFDIR | 0o555, 3),
             P::FdDir(_) => (S_IFDIR | 0o500, 2),
-            P::SelfLink => (S_IFLNK | 0o777, 1),
-            P::Exe(_) | P::Fd(..) => (S_IFLNK | 0o777, 1),
-            P::File(_) => (S_IFREG | 0o444, 1),
+            P::SelfLink | P::Link(..) | P::Fd(..) => (S_IFLNK | 0o777, 1),
+            P::File(_) | P::PidFile(..) => (S_IFREG | 0o444, 1),
         };
         Ok(Stat {
             dev: makedev(0, 4),
@@ -112,13 +136,21 @@ impl Node for ProcNode {
                     _ => Err(Errno::ENOENT),
                 }
             }
-            P::Pid(pid) => match name {
-                b"exe" => Ok(node(P::Exe(pid))),
-                b"fd" => Ok(node(P::FdDir(pid))),
-                _ => Err(Errno::ENOENT),
-            },
+            P::Pid(pid) => {
+                if name == b"fd" {
+                    return Ok(node(P::FdDir(pid)));
+                }
+                if let Some((_, l)) = LINKS.iter().find(|(n, _)| n.as_bytes() == name) {
+                    return Ok(node(P::Link(pid, *l)));
+                }
+                PID_FILES
+                    .iter()
+                    .find(|f| f.as_bytes() == name)
+                    .map(|f| node(P::PidFile(pid, f)))
+                    .ok_or(Errno::ENOENT)
+            }
             P::FdDir(pid) => {
-                let p = cx.proc.filter(|p| p.pid() == pid).ok_or(Errno::ENOENT)?;
+                let p = Self::own(cx, pid).ok_or(Errno::ENOENT)?;
                 let fd = parse_num(name).ok_or(Errno::ENOENT)?;
                 p.fd_file(fd)
                     .map(|_| node(P::Fd(pid, fd)))
@@ -132,26 +164,44 @@ impl Node for ProcNode {
         match self.0 {
             P::Root => None,
             P::SelfLink | P::File(_) | P::Pid(_) => Some(node(P::Root)),
-            P::Exe(p) | P::FdDir(p) => Some(node(P::Pid(p))),
+            P::Link(p, _) | P::FdDir(p) | P::PidFile(p, _) => Some(node(P::Pid(p))),
             P::Fd(p, _) => Some(node(P::FdDir(p))),
         }
     }
 
     fn readlink(&self, cx: &Cx) -> KResult<Vec<u8>> {
-        match (self.0, cx.proc) {
-            (P::SelfLink, Some(p)) => Ok(p.pid().to_string().into_bytes()),
-            (P::Exe(_), Some(p)) => Ok(p.exe()),
-            (P::Fd(_, fd), Some(p)) => p.fd_file(fd).map(|f| f.describe()).ok_or(Errno::ENOENT),
-            (P::SelfLink | P::Exe(_) | P::Fd(..), None) => Err(Errno::ENOENT),
+        match self.0 {
+            P::SelfLink => cx
+                .proc
+                .map(|p| p.pid().to_string().into_bytes())
+                .ok_or(Errno::ENOENT),
+            P::Link(pid, l) => {
+                let p = Self::own(cx, pid).ok_or(Errno::ENOENT)?;
+                match l {
+                    Link::Exe => Ok(p.exe()),
+                    Link::Cwd => p.cwd().map(|l| l.path()).ok_or(Errno::ENOENT),
+                    Link::Root => p.root().map(|l| l.path()).ok_or(Errno::ENOENT),
+                }
+            }
+            P::Fd(pid, fd) => Self::own(cx, pid)
+                .and_then(|p| p.fd_file(fd))
+                .map(|f| f.describe())
+                .ok_or(Errno::ENOENT),
             _ => Err(Errno::EINVAL),
         }
     }
 
     fn magic(&self, cx: &Cx) -> Option<MagicTarget> {
-        let p = cx.proc?;
         match self.0 {
-            P::Exe(_) => Some(MagicTarget::Path(p.exe())),
-            P::Fd(_, fd) => p.fd_file(fd).map(MagicTarget::File),
+            P::Link(pid, l) => {
+                let p = Self::own(cx, pid)?;
+                match l {
+                    Link::Exe => Some(MagicTarget::Path(p.exe())),
+                    Link::Cwd => p.cwd().map(MagicTarget::Location),
+                    Link::Root => p.root().map(MagicTarget::Location),
+                }
+            }
+            P::Fd(pid, fd) => Self::own(cx, pid)?.fd_file(fd).map(MagicTarget::File),
             _ => None,
         }
     }
@@ -174,11 +224,21 @@ impl Node for ProcNode {
                 }
                 Ok(out)
             }
-            P::Pid(pid) => Ok(vec![
-                e(P::Exe(pid), FileKind::Symlink, "exe".into()),
-                e(P::FdDir(pid), FileKind::Directory, "fd".into()),
-            ]),
-            P::FdDir(pid) => Ok(match cx.proc.filter(|p| p.pid() == pid) {
+            P::Pid(pid) => {
+                let mut out = vec![e(P::FdDir(pid), FileKind::Directory, "fd".into())];
+                out.extend(
+                    LINKS
+                        .iter()
+                        .map(|(n, l)| e(P::Link(pid, *l), FileKind::Symlink, n.to_string())),
+                );
+                out.extend(
+                    PID_FILES
+                        .iter()
+                        .map(|f| e(P::PidFile(pid, f), FileKind::Regular, f.to_string())),
+                );
+                Ok(out)
+            }
+            P::FdDir(pid) => Ok(match Self::own(cx, pid) {
                 Some(p) => p
                     .fd_list()
                     .into_iter()
@@ -191,16 +251,14 @@ impl Node for ProcNode {
     }
 
     fn open(&self, cx: &Cx, flags: u32) -> KResult<Arc<dyn FileOps>> {
-        let P::File(name) = self.0 else {
-            return Err(Errno::EISDIR);
-        };
         if flags & crate::fd::O_ACCMODE != crate::fd::O_RDONLY {
             return Err(Errno::EACCES);
         }
-        let text = if name == "mounts" {
-            mounts_text(cx)
-        } else {
-            generate(name)
+        let text = match self.0 {
+            P::File("mounts") => cx.proc.map(|p| p.pid_file("mounts")).unwrap_or_default(),
+            P::File(name) => generate(name),
+            P::PidFile(pid, name) => Self::own(cx, pid).ok_or(Errno::ENOENT)?.pid_file(name),
+            _ => return Err(Errno::EISDIR),
         };
         Ok(Arc::new(ProcFile {
             text,
@@ -227,31 +285,6 @@ impl Node for ProcNode {
     fn as_any(&self) -> &dyn Any {
         self
     }
-}
-
-/// `/proc/mounts`: one line per mount, in the kernel's format.
-fn mounts_text(cx: &Cx) -> Vec<u8> {
-    let mut out = Vec::new();
-    for (path, fs, ro) in cx.proc.map(|p| p.mounts()).unwrap_or_default() {
-        let dev: &[u8] = if fs == "hostfs" {
-            b"sbx"
-        } else {
-            fs.as_bytes()
-        };
-        out.extend_from_slice(dev);
-        out.push(b' ');
-        // Spaces and tabs are octal-escaped, as the kernel does.
-        for &b in &path {
-            match b {
-                b' ' | b'\t' | b'\n' | b'\\' => {
-                    out.extend_from_slice(format!("\\{b:03o}").as_bytes())
-                }
-                _ => out.push(b),
-            }
-        }
-        out.extend_from_slice(format!(" {fs} {} 0 0\n", if ro { "ro" } else { "rw" }).as_bytes());
-    }
-    out
 }
 
 fn generate(name: &str) -> Vec<u8> {
@@ -305,17 +338,11 @@ impl FileOps for ProcFile {
         "proc".into()
     }
     fn stat(&self) -> KResult<Stat> {
-        let t = started().1;
-        Ok(Stat {
-            dev: makedev(0, 4),
+        ProcNode(P::Root).stat().map(|s| Stat {
             ino: self.ino,
             mode: S_IFREG | 0o444,
             nlink: 1,
-            blksize: 1024,
-            atime: t,
-            mtime: t,
-            ctime: t,
-            ..Stat::default()
+            ..s
         })
     }
     fn seekable(&self) -> bool {
@@ -340,6 +367,167 @@ impl FileOps for ProcFile {
     }
 }
 
+// ---- the task's view ----------------------------------------------------------------------
+
+/// `/proc/mounts`: one line per mount, in the kernel's format.
+fn mounts_text(task: &Task) -> Vec<u8> {
+    let mut out = Vec::new();
+    for m in task.kernel.vfs.mounts() {
+        let fs = m.fs_name();
+        out.extend_from_slice(if fs == "hostfs" {
+            b"sbx"
+        } else {
+            fs.as_bytes()
+        });
+        out.push(b' ');
+        // Spaces, tabs, newlines and backslashes are octal-escaped, as the kernel does.
+        for &b in m.path() {
+            match b {
+                b' ' | b'\t' | b'\n' | b'\\' => {
+                    out.extend_from_slice(format!("\\{b:03o}").as_bytes())
+                }
+                _ => out.push(b),
+            }
+        }
+        out.extend_from_slice(
+            format!(" {fs} {} 0 0\n", if m.read_only() { "ro" } else { "rw" }).as_bytes(),
+        );
+    }
+    out
+}
+
+/// `/proc/self/maps`.
+fn maps_text(task: &Task) -> Vec<u8> {
+    let mm = task.mm();
+    let mut out = Vec::new();
+    for v in mm.vmas() {
+        let bit = |b: u32, c: char| if v.prot & b != 0 { c } else { '-' };
+        let (offset, name) = match &v.backing {
+            Backing::File { source, offset } => (*offset, source.describe()),
+            Backing::Anon => (
+                0,
+                match v.kind {
+                    VmaKind::Heap => "[heap]".to_string(),
+                    VmaKind::Stack => "[stack]".to_string(),
+                    _ => String::new(),
+                },
+            ),
+        };
+        let mut line = format!(
+            "{:08x}-{:08x} {}{}{}{} {:08x} 00:00 0",
+            v.start,
+            v.end,
+            bit(PROT_READ, 'r'),
+            bit(PROT_WRITE, 'w'),
+            bit(PROT_EXEC, 'x'),
+            if v.shared { 's' } else { 'p' },
+            offset
+        );
+        if !name.is_empty() {
+            while line.len() < 73 {
+                line.push(' ');
+            }
+            line.push_str(&name);
+        }
+        line.push('\n');
+        out.extend_from_slice(line.as_bytes());
+    }
+    out
+}
+
+fn comm_of(task: &Task) -> String {
+    let st = task.process.state();
+    let comm = if st.comm.is_empty() {
+        st.exe.rsplit(|&b| b == b'/').next().unwrap_or(&[]).to_vec()
+    } else {
+        st.comm.clone()
+    };
+    String::from_utf8_lossy(&comm[..comm.len().min(15)]).into_owned()
+}
+
+/// Total mapped bytes, in kB.
+fn vm_kb(task: &Task) -> u64 {
+    task.mm().vmas().map(|v| v.end - v.start).sum::<u64>() / 1024
+}
+
+/// `/proc/self/status`.
+fn status_text(task: &Task) -> Vec<u8> {
+    let comm = comm_of(task);
+    let vm = vm_kb(task);
+    let umask = task.fs().umask;
+    let (pid, ppid) = (task.process.pid, task.process.ppid);
+    let st = task.process.state();
+    let c = st.creds;
+    let groups: Vec<String> = st.groups.iter().map(|g| g.to_string()).collect();
+    let ignored: u64 = st
+        .actions
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.handler == crate::signal::SIG_IGN)
+        .map(|(i, _)| 1u64 << i)
+        .sum();
+    let caught: u64 = st
+        .actions
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.handler != crate::signal::SIG_IGN && a.handler != crate::signal::SIG_DFL)
+        .map(|(i, _)| 1u64 << i)
+        .sum();
+    let cpus = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    format!(
+        "Name:\t{comm}\nUmask:\t{umask:04o}\nState:\tR (running)\nTgid:\t{pid}\nNgid:\t0\nPid:\t{pid}\nPPid:\t{ppid}\n\
+         TracerPid:\t0\nUid:\t{}\t{}\t{}\t{}\nGid:\t{}\t{}\t{}\t{}\nFDSize:\t64\nGroups:\t{}\n\
+         VmPeak:\t{vm:8} kB\nVmSize:\t{vm:8} kB\nVmRSS:\t{vm:8} kB\nThreads:\t1\nSigQ:\t0/63432\n\
+         SigPnd:\t{:016x}\nShdPnd:\t0000000000000000\nSigBlk:\t{:016x}\nSigIgn:\t{ignored:016x}\nSigCgt:\t{caught:016x}\n\
+         NoNewPrivs:\t0\nSeccomp:\t0\nCpus_allowed_list:\t0-{}\n",
+        c.uid,
+        c.euid,
+        c.suid,
+        c.euid,
+        c.gid,
+        c.egid,
+        c.sgid,
+        c.egid,
+        groups.join(" "),
+        task.pending,
+        task.sigmask,
+        cpus.saturating_sub(1),
+    )
+    .into_bytes()
+}
+
+/// `/proc/self/stat` (the fields `ps` and friends read; the rest zero).
+fn stat_text(task: &Task) -> Vec<u8> {
+    let comm = comm_of(task);
+    let vsize = vm_kb(task) * 1024;
+    let (pid, ppid) = (task.process.pid, task.process.ppid);
+    let (pgid, sid) = {
+        let st = task.process.state();
+        (st.pgid, st.sid)
+    };
+    let mut fields = vec![
+        pid.to_string(),
+        format!("({comm})"),
+        "R".into(),
+        ppid.to_string(),
+        pgid.to_string(),
+        sid.to_string(),
+        "34816".into(), // tty_nr: /dev/pts/0
+        "-1".into(),
+    ];
+    fields.resize(22, "0".into());
+    fields[17] = "20".into(); // priority
+    fields[19] = "1".into(); // num_threads
+    fields.push(vsize.to_string());
+    fields.push((vsize / 4096).to_string());
+    fields.resize(52, "0".into());
+    let mut s = fields.join(" ");
+    s.push('\n');
+    s.into_bytes()
+}
+
 /// A task is the `/proc/self` view of its own process.
 impl ProcView for Task {
     fn pid(&self) -> i32 {
@@ -354,12 +542,26 @@ impl ProcView for Task {
     fn exe(&self) -> Vec<u8> {
         self.process.state().exe.clone()
     }
-    fn mounts(&self) -> Vec<(Vec<u8>, &'static str, bool)> {
-        self.kernel
-            .vfs
-            .mounts()
-            .iter()
-            .map(|m| (m.path().to_vec(), m.fs_name(), m.read_only()))
-            .collect()
+    fn cwd(&self) -> Option<Location> {
+        Some(self.fs().cwd.clone())
+    }
+    fn root(&self) -> Option<Location> {
+        Some(self.fs().root.clone())
+    }
+    fn pid_file(&self, name: &str) -> Vec<u8> {
+        match name {
+            "mounts" => mounts_text(self),
+            "maps" => maps_text(self),
+            "status" => status_text(self),
+            "stat" => stat_text(self),
+            "comm" => format!("{}\n", comm_of(self)).into_bytes(),
+            // argv is not kept by the kernel: show the program, as a one-word command line.
+            "cmdline" => {
+                let mut v = self.exe();
+                v.push(0);
+                v
+            }
+            _ => Vec::new(),
+        }
     }
 }

@@ -237,6 +237,7 @@ impl Resolver<'_> {
                 }),
             },
             MagicTarget::Path(p) => self.walk(self.root.clone(), &p, true, links),
+            MagicTarget::Location(l) => Ok(l),
         }
     }
 
