@@ -8,9 +8,10 @@ use crate::TableBuilder;
 
 /// Registers this family's handlers.
 pub fn register(b: &mut TableBuilder) {
+    // Processes are single-threaded for now, so ending the thread ends the process.
     b.add(
         "exit",
-        sys_exit,
+        sys_exit_group,
         Support::Partial("single-threaded processes: ends the process"),
     );
     b.add("exit_group", sys_exit_group, Support::Full);
@@ -39,11 +40,6 @@ pub fn register(b: &mut TableBuilder) {
     );
 }
 
-fn sys_exit(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
-    task.exit_status = Some(ExitStatus::Exited(a.i32(0) & 0xff));
-    Ok(0)
-}
-
 fn sys_exit_group(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     task.exit_status = Some(ExitStatus::Exited(a.i32(0) & 0xff));
     Ok(0)
@@ -60,33 +56,22 @@ fn valid_base(addr: u64) -> bool {
 }
 
 fn sys_arch_prctl(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
-    match a.i32(0) {
-        ARCH_SET_FS => {
-            if !valid_base(a.u(1)) {
-                return Err(Errno::EPERM);
-            }
-            task.regs.fs_base = a.u(1);
-            Ok(0)
+    let regs = &mut task.regs;
+    let base = match a.i32(0) {
+        ARCH_SET_FS | ARCH_GET_FS => &mut regs.fs_base,
+        ARCH_SET_GS | ARCH_GET_GS => &mut regs.gs_base,
+        _ => return Err(Errno::EINVAL),
+    };
+    if matches!(a.i32(0), ARCH_SET_FS | ARCH_SET_GS) {
+        if !valid_base(a.u(1)) {
+            return Err(Errno::EPERM);
         }
-        ARCH_SET_GS => {
-            if !valid_base(a.u(1)) {
-                return Err(Errno::EPERM);
-            }
-            task.regs.gs_base = a.u(1);
-            Ok(0)
-        }
-        ARCH_GET_FS => {
-            let v = task.regs.fs_base;
-            task.mm().write_val(a.u(1), &v)?;
-            Ok(0)
-        }
-        ARCH_GET_GS => {
-            let v = task.regs.gs_base;
-            task.mm().write_val(a.u(1), &v)?;
-            Ok(0)
-        }
-        _ => Err(Errno::EINVAL),
+        *base = a.u(1);
+        return Ok(0);
     }
+    let v = *base;
+    task.mm().write_val(a.u(1), &v)?;
+    Ok(0)
 }
 
 fn sys_set_tid_address(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {

@@ -760,16 +760,7 @@ impl Mm {
 
     /// Guest-physical address backing `va` for an access, populating lazily mapped pages.
     fn translate(&mut self, va: u64, write: bool) -> KResult<u64> {
-        if va >= TASK_SIZE {
-            return Err(Errno::EFAULT);
-        }
-        let mut pte = self.pt.lookup(&self.phys, va);
-        if !has_frame(pte) {
-            let vma = self.vma_at(va).cloned().ok_or(Errno::EFAULT)?;
-            self.populate_page(&vma, page_down(va))
-                .map_err(|_| Errno::EFAULT)?;
-            pte = self.pt.lookup(&self.phys, va);
-        }
+        let pte = self.resident_pte(va).map_err(|_| Errno::EFAULT)?;
         if pte & PTE_P == 0 || pte & PTE_US == 0 || (write && pte & PTE_RW == 0) {
             return Err(Errno::EFAULT);
         }
@@ -778,6 +769,21 @@ impl Mm {
             return Err(Errno::EFAULT);
         }
         Ok((pte & PTE_ADDR) + (va & (PAGE_SIZE - 1)))
+    }
+
+    /// The leaf entry for `va`, giving the page its frame first if it is mapped but not yet
+    /// populated; `EFAULT` outside every mapping.
+    fn resident_pte(&mut self, va: u64) -> KResult<u64> {
+        if va >= TASK_SIZE {
+            return Err(Errno::EFAULT);
+        }
+        let pte = self.pt.lookup(&self.phys, va);
+        if has_frame(pte) {
+            return Ok(pte);
+        }
+        let vma = self.vma_at(va).cloned().ok_or(Errno::EFAULT)?;
+        self.populate_page(&vma, page_down(va))?;
+        Ok(self.pt.lookup(&self.phys, va))
     }
 
     /// Copies guest memory at `addr` into `buf`; `EFAULT` if any byte is not readable.
@@ -795,32 +801,24 @@ impl Mm {
 
     /// Copies `data` into guest memory at `addr`; `EFAULT` if any byte is not writable.
     pub fn copy_out(&mut self, addr: u64, data: &[u8]) -> KResult<()> {
-        let mut done = 0usize;
-        while done < data.len() {
-            let va = addr.checked_add(done as u64).ok_or(Errno::EFAULT)?;
-            let pa = self.translate(va, true)?;
-            let n = ((PAGE_SIZE - (va % PAGE_SIZE)) as usize).min(data.len() - done);
-            self.phys.write(pa, &data[done..done + n])?;
-            done += n;
-        }
-        Ok(())
+        self.write_pages(addr, data, true)
     }
 
     /// Writes into guest memory ignoring protection (the loader filling read-only segments).
     pub fn poke(&mut self, addr: u64, data: &[u8]) -> KResult<()> {
+        self.write_pages(addr, data, false)
+    }
+
+    /// Writes `data` page by page, checking user write permission when `checked`.
+    fn write_pages(&mut self, addr: u64, data: &[u8], checked: bool) -> KResult<()> {
         let mut done = 0usize;
         while done < data.len() {
             let va = addr.checked_add(done as u64).ok_or(Errno::EFAULT)?;
-            if va >= TASK_SIZE {
-                return Err(Errno::EFAULT);
-            }
-            let mut pte = self.pt.lookup(&self.phys, va);
-            if !has_frame(pte) {
-                let vma = self.vma_at(va).cloned().ok_or(Errno::EFAULT)?;
-                self.populate_page(&vma, page_down(va))?;
-                pte = self.pt.lookup(&self.phys, va);
-            }
-            let pa = (pte & PTE_ADDR) + (va % PAGE_SIZE);
+            let pa = if checked {
+                self.translate(va, true)?
+            } else {
+                (self.resident_pte(va)? & PTE_ADDR) + (va % PAGE_SIZE)
+            };
             let n = ((PAGE_SIZE - (va % PAGE_SIZE)) as usize).min(data.len() - done);
             self.phys.write(pa, &data[done..done + n])?;
             done += n;
