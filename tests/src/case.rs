@@ -563,7 +563,19 @@ fn run(mut cmd: Command, stdin: &[u8], timeout: Duration, command: String) -> Tr
         });
     }
     let start = Instant::now();
-    let mut child: Child = match cmd.spawn() {
+    // A fixture written just now may still be open for writing in a child another test thread
+    // forked meanwhile (until that child execs): exec then fails with ETXTBSY for a moment.
+    let mut spawned = cmd.spawn();
+    for _ in 0..100 {
+        match &spawned {
+            Err(e) if e.raw_os_error() == Some(libc::ETXTBSY) => {
+                thread::sleep(Duration::from_millis(10));
+                spawned = cmd.spawn();
+            }
+            _ => break,
+        }
+    }
+    let mut child: Child = match spawned {
         Ok(child) => child,
         Err(e) => {
             return Transcript {
