@@ -212,6 +212,7 @@ impl SandboxBuilder {
             altstack: (0, 2, 0),
             exit_status: None,
             regs_replaced: false,
+            waiter: sbx_kernel::wait::Waiter::new(),
         };
         let env = self.environment();
         let path = self.find_program(&task, program, &env)?;

@@ -2,6 +2,7 @@
 //! and the contract execution engines implement. It knows nothing of KVM, of x86 decoding or of
 //! the command line; the syscall table is injected by `sbx-syscalls`.
 
+mod block;
 pub mod engine;
 pub mod errno;
 pub mod fd;
@@ -12,6 +13,7 @@ pub mod syscall;
 pub mod task;
 pub mod tty;
 pub mod vfs;
+pub mod wait;
 
 use std::sync::Arc;
 use std::time::Instant;

@@ -138,6 +138,8 @@ pub struct Task {
     /// Set by handlers that replaced the whole register file (`execve`, `rt_sigreturn`), so the
     /// return value must not be written to `rax`.
     pub regs_replaced: bool,
+    /// Woken by wait queues and signal senders while the task blocks.
+    pub waiter: Arc<crate::wait::Waiter>,
 }
 
 impl Task {

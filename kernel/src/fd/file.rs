@@ -105,6 +105,13 @@ pub trait FileOps: Send + Sync + 'static {
     fn poll(&self, events: u32) -> u32 {
         events & (POLLIN | POLLOUT)
     }
+    /// The queue notified when this file's readiness changes. Kinds that return one implement
+    /// `read`/`write` without blocking (`EAGAIN`) and let the syscall layer sleep on the queue
+    /// with `Task::block_on`, which makes the wait interruptible by signals; kinds without one
+    /// are always ready.
+    fn wait_queue(&self) -> Option<&crate::wait::WaitQueue> {
+        None
+    }
     /// Downcasting (e.g. a pipe implementation finding its own ends).
     fn as_any(&self) -> &dyn Any;
 }
