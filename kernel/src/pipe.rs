@@ -3,11 +3,12 @@
 use std::any::Any;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Mutex};
 
 use crate::errno::{Errno, KResult};
 use crate::fd::{FileOps, OpenFile, O_NONBLOCK, O_RDONLY, O_WRONLY};
 use crate::vfs::Stat;
+use crate::wait::WaitQueue;
 
 /// Default pipe capacity (Linux: 16 pages).
 pub const PIPE_CAPACITY: usize = 65536;
@@ -22,7 +23,8 @@ struct State {
 
 struct Pipe {
     state: Mutex<State>,
-    changed: Condvar,
+    /// Notified whenever data, room or the set of open ends changes.
+    queue: WaitQueue,
     ino: u64,
 }
 
@@ -49,15 +51,16 @@ struct WriteEnd(Arc<Pipe>);
 
 impl Drop for ReadEnd {
     fn drop(&mut self) {
+        // The guard is a temporary: the lock is released before the notification.
         self.0.lock().readers -= 1;
-        self.0.changed.notify_all();
+        self.0.queue.notify(!0);
     }
 }
 
 impl Drop for WriteEnd {
     fn drop(&mut self) {
         self.0.lock().writers -= 1;
-        self.0.changed.notify_all();
+        self.0.queue.notify(!0);
     }
 }
 
@@ -72,24 +75,21 @@ impl FileOps for ReadEnd {
         if buf.is_empty() {
             return Ok(0);
         }
+        let _ = nonblock; // never waits here: the syscall layer sleeps on the queue
         let mut st = self.0.lock();
-        loop {
-            if !st.data.is_empty() {
-                let n = buf.len().min(st.data.len());
-                for (dst, src) in buf.iter_mut().zip(st.data.drain(..n)) {
-                    *dst = src;
-                }
-                self.0.changed.notify_all();
-                return Ok(n);
+        if !st.data.is_empty() {
+            let n = buf.len().min(st.data.len());
+            for (dst, src) in buf.iter_mut().zip(st.data.drain(..n)) {
+                *dst = src;
             }
-            if st.writers == 0 {
-                return Ok(0);
-            }
-            if nonblock {
-                return Err(Errno::EAGAIN);
-            }
-            st = self.0.changed.wait(st).unwrap_or_else(|e| e.into_inner());
+            drop(st);
+            self.0.queue.notify(!0);
+            return Ok(n);
         }
+        if st.writers == 0 {
+            return Ok(0);
+        }
+        Err(Errno::EAGAIN)
     }
     fn readable_bytes(&self) -> KResult<u64> {
         Ok(self.0.lock().data.len() as u64)
@@ -97,10 +97,17 @@ impl FileOps for ReadEnd {
     fn poll(&self, events: u32) -> u32 {
         let st = self.0.lock();
         let mut r = 0;
-        if !st.data.is_empty() || st.writers == 0 {
+        if !st.data.is_empty() {
             r |= crate::fd::POLLIN;
         }
-        r & events
+        if st.writers == 0 {
+            r |= crate::fd::POLLHUP;
+        }
+        // POLLHUP is reported whether or not it was asked for.
+        r & (events | crate::fd::POLLHUP)
+    }
+    fn wait_queue(&self) -> Option<&WaitQueue> {
+        Some(&self.0.queue)
     }
     fn as_any(&self) -> &dyn Any {
         self
@@ -115,50 +122,41 @@ impl FileOps for WriteEnd {
         Ok(self.0.stat())
     }
     fn write(&self, data: &[u8], nonblock: bool) -> KResult<usize> {
+        let _ = nonblock; // never waits here: the syscall layer sleeps on the queue
         let mut st = self.0.lock();
-        let mut written = 0;
-        while written < data.len() {
-            if st.readers == 0 {
-                // The caller raises SIGPIPE for EPIPE.
-                return if written > 0 {
-                    Ok(written)
-                } else {
-                    Err(Errno::EPIPE)
-                };
-            }
-            let room = PIPE_CAPACITY - st.data.len();
-            let left = data.len() - written;
-            // Writes of at most PIPE_BUF bytes go in whole or not at all.
-            let fits = if left <= PIPE_BUF {
-                room >= left
-            } else {
-                room > 0
-            };
-            if fits {
-                let n = room.min(left);
-                st.data.extend(&data[written..written + n]);
-                written += n;
-                self.0.changed.notify_all();
-                continue;
-            }
-            if nonblock {
-                return if written > 0 {
-                    Ok(written)
-                } else {
-                    Err(Errno::EAGAIN)
-                };
-            }
-            st = self.0.changed.wait(st).unwrap_or_else(|e| e.into_inner());
+        if st.readers == 0 {
+            // The caller raises SIGPIPE for EPIPE.
+            return Err(Errno::EPIPE);
         }
-        Ok(written)
+        let room = PIPE_CAPACITY - st.data.len();
+        // Writes of at most PIPE_BUF bytes go in whole or not at all.
+        let fits = if data.len() <= PIPE_BUF {
+            room >= data.len()
+        } else {
+            room > 0
+        };
+        if !fits {
+            return Err(Errno::EAGAIN);
+        }
+        let n = room.min(data.len());
+        st.data.extend(&data[..n]);
+        drop(st);
+        self.0.queue.notify(!0);
+        Ok(n)
     }
     fn poll(&self, events: u32) -> u32 {
         let st = self.0.lock();
         let mut r = 0;
-        if st.readers == 0 || PIPE_CAPACITY - st.data.len() >= PIPE_BUF {
+        if st.readers == 0 {
+            r |= crate::fd::POLLERR;
+        } else if PIPE_CAPACITY - st.data.len() >= PIPE_BUF {
             r |= crate::fd::POLLOUT;
         }
-        r & events
+        // POLLERR is reported whether or not it was asked for.
+        r & (events | crate::fd::POLLERR)
+    }
+    fn wait_queue(&self) -> Option<&WaitQueue> {
+        Some(&self.0.queue)
     }
     fn as_any(&self) -> &dyn Any {
         self
@@ -175,7 +173,7 @@ pub fn new_pipe(flags: u32) -> (Arc<OpenFile>, Arc<OpenFile>) {
             readers: 1,
             writers: 1,
         }),
-        changed: Condvar::new(),
+        queue: WaitQueue::new(),
         ino: NEXT_INO.fetch_add(1, Ordering::Relaxed),
     });
     let status = flags & O_NONBLOCK;

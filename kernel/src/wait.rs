@@ -79,7 +79,8 @@ impl WaitQueue {
         self.lock().retain(|e| e.id != id);
     }
 
-    /// Wakes every registered party interested in any of `events`.
+    /// Wakes every registered party interested in any of `events`. Call it without holding
+    /// the object's own lock: a party (an epoll instance) may poll the object from its wake-up.
     pub fn notify(&self, events: u32) {
         let targets: Vec<Arc<dyn Wake>> = {
             let mut entries = self.lock();

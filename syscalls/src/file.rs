@@ -11,6 +11,7 @@ use sbx_kernel::syscall::{Support, SyscallArgs};
 use sbx_kernel::task::Task;
 use sbx_kernel::vfs::abi::{Flock, Iovec};
 use sbx_kernel::vfs::FileKind;
+use sbx_kernel::wait::WaitQueue;
 use sbx_kernel::{Errno, KResult};
 
 use crate::TableBuilder;
@@ -198,6 +199,20 @@ impl GuestIov {
         done
     }
 
+    /// Moves to byte `pos` of the whole sequence.
+    fn seek(&mut self, pos: usize) {
+        let mut left = pos as u64;
+        self.idx = 0;
+        self.off = 0;
+        while self.idx < self.iovs.len() && left >= self.iovs[self.idx].len {
+            left -= self.iovs[self.idx].len;
+            self.idx += 1;
+        }
+        if self.idx < self.iovs.len() {
+            self.off = left;
+        }
+    }
+
     /// Gathers from the buffers into `buf`; returns how much was readable.
     fn take(&mut self, task: &Task, buf: &mut [u8]) -> usize {
         let mut done = 0;
@@ -261,19 +276,58 @@ fn read_iovecs(task: &Task, addr: u64, cnt: i32) -> KResult<GuestIov> {
     })
 }
 
-/// Reads from `file` into guest buffers.
-fn do_read(task: &Task, file: &OpenFile, off: Option<u64>, mut dst: GuestIov) -> KResult<u64> {
+/// The queue to sleep on when a stream read or write on `file` must wait: `None` for
+/// non-blocking descriptions and for kinds that never wait.
+fn blocking_queue(file: &OpenFile) -> Option<&WaitQueue> {
+    if file.nonblocking() || file.ops().seekable() {
+        return None;
+    }
+    file.ops().wait_queue()
+}
+
+/// Reads from `file` into guest buffers, sleeping (interruptibly) while a stream is empty.
+fn do_read(task: &mut Task, file: &OpenFile, off: Option<u64>, mut dst: GuestIov) -> KResult<u64> {
     let count = dst.total();
-    let n = file.read_to(off, count, &mut |data| dst.put(task, data))?;
+    let n = match blocking_queue(file) {
+        None => file.read_to(off, count, &mut |data| dst.put(task, data))?,
+        Some(q) => task.block_on(&[(q, POLLIN | POLLHUP | POLLERR)], None, |t| {
+            file.read_to(off, count, &mut |data| dst.put(t, data))
+        })?,
+    };
     Ok(n as u64)
 }
 
-/// Writes guest buffers to `file`; a broken pipe also raises `SIGPIPE`, as Linux does.
+/// Writes guest buffers to `file`; a broken pipe also raises `SIGPIPE`, as Linux does. A
+/// blocking stream write sleeps until everything is written; a signal ends it early with the
+/// count written so far (or a restart when nothing was).
 fn do_write(task: &mut Task, file: &OpenFile, off: Option<u64>, mut src: GuestIov) -> KResult<u64> {
     let count = src.total();
-    let r = {
-        let t: &Task = task;
-        file.write_from(off, count, &mut |_, buf| src.take(t, buf))
+    let r = match blocking_queue(file) {
+        None => {
+            let t: &Task = task;
+            file.write_from(off, count, &mut |_, buf| src.take(t, buf))
+        }
+        Some(q) => {
+            let mut done = 0usize;
+            loop {
+                let r = task.block_on(&[(q, POLLOUT | POLLHUP | POLLERR)], None, |t| {
+                    // The description may take less than the source gave it: restart the
+                    // source where the writes stopped.
+                    src.seek(done);
+                    file.write_from(off, count - done, &mut |_, buf| src.take(t, buf))
+                });
+                match r {
+                    Ok(n) => {
+                        done += n;
+                        if n == 0 || done >= count {
+                            break Ok(done);
+                        }
+                    }
+                    Err(_) if done > 0 => break Ok(done),
+                    Err(e) => break Err(e),
+                }
+            }
+        }
     };
     if r == Err(Errno::EPIPE) {
         task.send_signal(Signal::SIGPIPE);

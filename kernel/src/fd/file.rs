@@ -179,6 +179,12 @@ impl OpenFile {
         self.status() & O_NONBLOCK != 0
     }
 
+    /// Whether stream calls must not wait inside the file kind: non-blocking descriptions,
+    /// and kinds with a wait queue (the syscall layer does their waiting, interruptibly).
+    fn stream_nonblock(&self) -> bool {
+        self.nonblocking() || self.ops.wait_queue().is_some()
+    }
+
     /// What `F_GETFL` reports: access mode, status flags and `O_LARGEFILE` (as 64-bit Linux).
     pub fn getfl(&self) -> u32 {
         self.access | self.status() | O_LARGEFILE
@@ -301,7 +307,7 @@ impl OpenFile {
             let mut done = 0usize;
             loop {
                 let want = (count - done).min(buf.len());
-                let n = match self.ops.read(&mut buf[..want], self.nonblocking()) {
+                let n = match self.ops.read(&mut buf[..want], self.stream_nonblock()) {
                     Ok(n) => n,
                     Err(e) if done == 0 => return Err(e),
                     Err(_) => break,
@@ -419,7 +425,7 @@ impl OpenFile {
             let r = if seekable {
                 self.ops.write_at(start + done as u64, &buf[..got])
             } else {
-                self.ops.write(&buf[..got], self.nonblocking())
+                self.ops.write(&buf[..got], self.stream_nonblock())
             };
             match r {
                 Ok(n) => {
