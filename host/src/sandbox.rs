@@ -6,10 +6,14 @@ use std::time::Instant;
 
 use sbx_kernel::engine::{EngineError, Machine, Regs};
 use sbx_kernel::fd::FdTable;
+use sbx_kernel::futex::FutexTable;
 use sbx_kernel::mm::Mm;
-use sbx_kernel::signal::SigAction;
-use sbx_kernel::task::{default_rlimits, Creds, ExitStatus, Process, ProcessState, Task};
+use sbx_kernel::process::{send_to_process, ProcTable};
+use sbx_kernel::signal::{SigInfo, Signal};
+use sbx_kernel::spawn::{start_thread, HostThreads};
+use sbx_kernel::task::{ExitStatus, Process, ProcessState, Task, Thread};
 use sbx_kernel::vfs::{FsContext, Vfs};
+use sbx_kernel::wait::{Waiter, Wake};
 use sbx_kernel::{Errno, Kernel};
 
 /// Which engine runs guest code.
@@ -156,6 +160,12 @@ impl SandboxBuilder {
 
     /// Runs `program` with `args` (argv[1..]) and waits for the sandbox to finish.
     pub fn run(&self, program: &str, args: &[String]) -> Result<ExitStatus, SandboxError> {
+        self.spawn(program, args)?.wait()
+    }
+
+    /// Starts `program` with `args` (argv[1..]) as the sandbox's first process (pid 1) and
+    /// returns a handle to signal, kill or wait for the sandbox.
+    pub fn spawn(&self, program: &str, args: &[String]) -> Result<RunningSandbox, SandboxError> {
         let machine: Arc<dyn Machine> = match self.platform {
             Platform::Auto | Platform::Kvm => {
                 Arc::new(crate::kvm::KvmMachine::new(self.memory, self.cpu)?)
@@ -175,21 +185,16 @@ impl SandboxBuilder {
             strace: self.strace,
             boot: Instant::now(),
             hostname: self.hostname.clone().into_bytes(),
+            procs: ProcTable::default(),
+            futexes: FutexTable::default(),
+            host_threads: HostThreads::default(),
         });
-        let process = Arc::new(Process {
-            pid: 1,
-            ppid: 0,
-            state: Mutex::new(ProcessState {
-                creds: Creds::default(),
-                groups: Vec::new(),
-                actions: [SigAction::default(); 64],
-                pgid: 1,
-                sid: 1,
-                comm: Vec::new(),
-                exe: Vec::new(),
-                rlimits: default_rlimits(),
-            }),
-        });
+        let pid = kernel
+            .procs
+            .alloc_id()
+            .map_err(|e| SandboxError::Config(format!("process table: {e}")))?;
+        let process = Process::new(pid, 0, ProcessState::initial(pid));
+        let thread = Thread::new(pid, 0);
         let mm = Mm::new(machine.phys().clone(), machine.template())
             .map_err(|e| SandboxError::Config(format!("address space: {e}")))?;
         let mut fs = FsContext::new(&kernel.vfs);
@@ -197,23 +202,15 @@ impl SandboxBuilder {
             .map_err(|e| {
                 SandboxError::Config(format!("working directory {}: {e}", self.workdir))
             })?;
-        let mut task = Task {
-            tid: 1,
-            regs: Regs::default(),
-            process,
-            mm: Arc::new(Mutex::new(mm)),
-            files: Arc::new(Mutex::new(FdTable::with_stdio())),
-            fs: Arc::new(Mutex::new(fs)),
-            kernel,
-            sigmask: 0,
-            pending: 0,
-            clear_child_tid: 0,
-            robust_list: 0,
-            altstack: (0, 2, 0),
-            exit_status: None,
-            regs_replaced: false,
-            waiter: sbx_kernel::wait::Waiter::new(),
-        };
+        let mut task = Task::new(
+            kernel.clone(),
+            process.clone(),
+            thread.clone(),
+            Arc::new(Mutex::new(mm)),
+            Arc::new(Mutex::new(FdTable::with_stdio())),
+            Arc::new(Mutex::new(fs)),
+            Regs::default(),
+        );
         let env = self.environment();
         let path = self.find_program(&task, program, &env)?;
         let mut argv = vec![program.as_bytes().to_vec()];
@@ -221,8 +218,15 @@ impl SandboxBuilder {
         if let Err(e) = sbx_syscalls::exec::execve(&mut task, &path, argv, env) {
             return Err(exec_error(&task, program, &path, e));
         }
-        let (mut vcpu, _kicker) = machine.new_vcpu()?;
-        Ok(task.run(vcpu.as_mut())?)
+        kernel.procs.add_process(&process);
+        process.state().threads.push(thread);
+        start_thread(&kernel, task).map_err(|e| {
+            SandboxError::Engine(EngineError::Host(format!("starting the first thread: {e}")))
+        })?;
+        Ok(RunningSandbox {
+            kernel,
+            init: process,
+        })
     }
 
     /// Resolves a bare command name through the guest's PATH, as docker does.
@@ -279,6 +283,77 @@ fn exec_error(task: &Task, program: &str, resolved: &[u8], e: Errno) -> SandboxE
             path,
             reason: format!("{other}"),
         },
+    }
+}
+
+/// A sandbox whose first process is running.
+pub struct RunningSandbox {
+    kernel: Arc<Kernel>,
+    init: Arc<Process>,
+}
+
+impl RunningSandbox {
+    /// Sends `sig` to the first process's process group (what Ctrl-C at a terminal does for
+    /// a program that does no job control of its own).
+    pub fn signal(&self, sig: i32) {
+        let Some(sig) = Signal::new(sig) else {
+            return;
+        };
+        let pgid = self.init.state().pgid;
+        let info = SigInfo::from_sender(sig, sbx_kernel::signal::SI_KERNEL, 0, 0);
+        for p in self.kernel.procs.processes() {
+            if p.state().pgid == pgid {
+                send_to_process(&self.kernel.procs, &p, info);
+            }
+        }
+    }
+
+    /// Kills every process of the sandbox (SIGKILL).
+    pub fn kill(&self) {
+        self.kernel.procs.kill_all();
+    }
+
+    /// Waits until every guest thread has ended, at most until `deadline`; returns false when
+    /// the deadline came first.
+    pub fn wait_until(&self, deadline: Option<Instant>) -> bool {
+        let waiter = Waiter::new();
+        let target: Arc<dyn Wake> = waiter.clone();
+        let _reg = self.kernel.procs.all_gone.register(&target, !0);
+        loop {
+            waiter.reset();
+            if self.kernel.procs.live_threads() == 0 {
+                return true;
+            }
+            if !waiter.wait(deadline) && self.kernel.procs.live_threads() != 0 {
+                return false;
+            }
+        }
+    }
+
+    /// Waits for the sandbox to end and returns its first process's status. Every host thread
+    /// the sandbox used has been joined when this returns.
+    pub fn wait(self) -> Result<ExitStatus, SandboxError> {
+        self.wait_until(None);
+        self.kernel.host_threads.join_all();
+        if let Some(e) = self.kernel.host_threads.error() {
+            return Err(SandboxError::Engine(EngineError::Host(e)));
+        }
+        let status = self.init.state().zombie;
+        Ok(status.unwrap_or(ExitStatus::Signaled {
+            signal: Signal::SIGKILL.0,
+            core: false,
+        }))
+    }
+}
+
+impl Drop for RunningSandbox {
+    fn drop(&mut self) {
+        // A handle dropped without waiting still tears the sandbox down completely.
+        if self.kernel.procs.live_threads() != 0 {
+            self.kernel.procs.kill_all();
+            self.wait_until(None);
+        }
+        self.kernel.host_threads.join_all();
     }
 }
 

@@ -25,7 +25,7 @@ impl Task {
             Err(Errno::EAGAIN) => {}
             other => return other,
         }
-        let waiter = self.waiter.clone();
+        let waiter = self.thread.waiter.clone();
         let target: Arc<dyn Wake> = waiter.clone();
         let _registrations: Vec<_> = queues
             .iter()
@@ -59,8 +59,17 @@ impl Task {
         }
     }
 
-    /// Whether a signal that would interrupt a blocking call is pending and unblocked.
+    /// Whether a signal that would interrupt a blocking call is pending and unblocked, or
+    /// the thread must leave (group exit, SIGKILL, exec by another thread).
     pub fn signal_pending(&self) -> bool {
-        self.pending & !self.sigmask != 0
+        if self
+            .thread
+            .must_exit
+            .load(std::sync::atomic::Ordering::Acquire)
+        {
+            return true;
+        }
+        let st = self.process.state();
+        crate::process::has_deliverable(&st, &self.thread) || st.stopped.is_some()
     }
 }

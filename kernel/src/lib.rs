@@ -5,10 +5,15 @@
 mod block;
 pub mod engine;
 pub mod errno;
+pub mod exit;
 pub mod fd;
+pub mod futex;
 pub mod mm;
 pub mod pipe;
+pub mod process;
+pub mod sigframe;
 pub mod signal;
+pub mod spawn;
 pub mod syscall;
 pub mod task;
 pub mod tty;
@@ -34,4 +39,10 @@ pub struct Kernel {
     pub boot: Instant,
     /// The hostname `uname` reports.
     pub hostname: Vec<u8>,
+    /// The sandbox's processes and threads (its pid namespace).
+    pub procs: process::ProcTable,
+    /// Threads sleeping on futexes.
+    pub futexes: futex::FutexTable,
+    /// Host threads running guest threads, joined when the sandbox ends.
+    pub host_threads: spawn::HostThreads,
 }

@@ -123,3 +123,172 @@ pub const FPE_FLTINV: i32 = 7;
 pub const ILL_ILLOPN: i32 = 2;
 /// SIGTRAP: breakpoint.
 pub const TRAP_BRKPT: i32 = 1;
+
+/// `si_code` for `sigqueue`/`rt_sigqueueinfo`.
+pub const SI_QUEUE: i32 = -1;
+/// `si_code` for POSIX timers.
+pub const SI_TIMER: i32 = -2;
+/// SIGCHLD: child exited.
+pub const CLD_EXITED: i32 = 1;
+/// SIGCHLD: child killed.
+pub const CLD_KILLED: i32 = 2;
+/// SIGCHLD: child killed and dumped core.
+pub const CLD_DUMPED: i32 = 3;
+/// SIGCHLD: child stopped.
+pub const CLD_STOPPED: i32 = 5;
+/// SIGCHLD: stopped child continued.
+pub const CLD_CONTINUED: i32 = 6;
+
+/// `SA_NOCLDSTOP`.
+pub const SA_NOCLDSTOP: u64 = 0x1;
+/// `SA_NOCLDWAIT`.
+pub const SA_NOCLDWAIT: u64 = 0x2;
+/// `SA_SIGINFO`.
+pub const SA_SIGINFO: u64 = 0x4;
+/// `SA_RESTORER`.
+pub const SA_RESTORER: u64 = 0x0400_0000;
+/// `SA_ONSTACK`.
+pub const SA_ONSTACK: u64 = 0x0800_0000;
+/// `SA_RESTART`.
+pub const SA_RESTART: u64 = 0x1000_0000;
+/// `SA_NODEFER`.
+pub const SA_NODEFER: u64 = 0x4000_0000;
+/// `SA_RESETHAND`.
+pub const SA_RESETHAND: u64 = 0x8000_0000;
+
+/// `SS_ONSTACK`.
+pub const SS_ONSTACK: i32 = 1;
+/// `SS_DISABLE`.
+pub const SS_DISABLE: i32 = 2;
+
+impl Signal {
+    /// Whether the default action stops the process.
+    pub fn default_stops(self) -> bool {
+        matches!(self.0, 19..=22)
+    }
+
+    /// Whether the default action is to ignore the signal.
+    pub fn default_ignored(self) -> bool {
+        matches!(self.0, 17 | 18 | 23 | 28)
+    }
+
+    /// Real-time signals (32..=64) queue every instance; standard ones coalesce.
+    pub fn is_realtime(self) -> bool {
+        self.0 >= 32
+    }
+}
+
+/// The kernel's `siginfo_t` (128 bytes), as the guest receives it.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct SigInfo {
+    /// Signal number.
+    pub signo: i32,
+    /// Error number (unused by Linux for most signals).
+    pub errno: i32,
+    /// `si_code`.
+    pub code: i32,
+    _pad: i32,
+    /// The union, as raw words (offset 16 of the structure).
+    pub fields: [u64; 14],
+}
+
+impl SigInfo {
+    /// A bare siginfo with `signo` and `code`.
+    pub fn new(sig: Signal, code: i32) -> SigInfo {
+        SigInfo {
+            signo: sig.0,
+            errno: 0,
+            code,
+            _pad: 0,
+            fields: [0; 14],
+        }
+    }
+
+    /// From `kill`/`tkill`/`sigqueue`: sender pid and uid.
+    pub fn from_sender(sig: Signal, code: i32, pid: i32, uid: u32) -> SigInfo {
+        let mut i = SigInfo::new(sig, code);
+        i.fields[0] = (pid as u32 as u64) | ((uid as u64) << 32);
+        i
+    }
+
+    /// A fault at `addr`.
+    pub fn fault(sig: Signal, code: i32, addr: u64) -> SigInfo {
+        let mut i = SigInfo::new(sig, code);
+        i.fields[0] = addr;
+        i
+    }
+
+    /// SIGCHLD for child `pid` (`status` is the exit code or signal number).
+    pub fn child(code: i32, pid: i32, uid: u32, status: i32) -> SigInfo {
+        let mut i = SigInfo::from_sender(Signal::SIGCHLD, code, pid, uid);
+        i.fields[1] = status as u32 as u64;
+        i
+    }
+
+    /// The signal.
+    pub fn signal(&self) -> Signal {
+        Signal(self.signo)
+    }
+
+    /// `si_pid` (for the kinds that carry one).
+    pub fn pid(&self) -> i32 {
+        self.fields[0] as u32 as i32
+    }
+
+    /// `si_uid`.
+    pub fn uid(&self) -> u32 {
+        (self.fields[0] >> 32) as u32
+    }
+}
+
+/// Signals raised and not yet delivered (a thread's own, or its process's shared set).
+#[derive(Default)]
+pub struct SigPending {
+    /// One bit per pending signal.
+    pub set: u64,
+    /// The siginfos, oldest first (one per standard signal, each instance of a real-time one).
+    pub queue: Vec<SigInfo>,
+}
+
+impl SigPending {
+    /// Adds `info`; a standard signal already pending is not queued twice.
+    pub fn push(&mut self, info: SigInfo) {
+        let sig = info.signal();
+        if self.set & sig.bit() != 0 && !sig.is_realtime() {
+            return;
+        }
+        self.set |= sig.bit();
+        self.queue.push(info);
+    }
+
+    /// Removes and returns the lowest-numbered pending signal not in `blocked`.
+    pub fn take(&mut self, blocked: u64) -> Option<SigInfo> {
+        let ready = self.set & !blocked;
+        if ready == 0 {
+            return None;
+        }
+        self.take_signal(Signal(ready.trailing_zeros() as i32 + 1))
+    }
+
+    /// Removes and returns the oldest instance of `sig`.
+    pub fn take_signal(&mut self, sig: Signal) -> Option<SigInfo> {
+        let pos = self.queue.iter().position(|i| i.signo == sig.0)?;
+        let info = self.queue.remove(pos);
+        if !self.queue.iter().any(|i| i.signo == sig.0) {
+            self.set &= !sig.bit();
+        }
+        Some(info)
+    }
+
+    /// Drops every pending instance of the signals in `mask`.
+    pub fn discard(&mut self, mask: u64) {
+        self.queue.retain(|i| Signal(i.signo).bit() & mask == 0);
+        self.set &= !mask;
+    }
+}
+
+/// Signals whose default action stops the process.
+pub const STOP_MASK: u64 = (1 << 18) | (1 << 19) | (1 << 20) | (1 << 21);
+/// SIGCONT's bit.
+pub const CONT_MASK: u64 = 1 << 17;

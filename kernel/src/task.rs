@@ -1,5 +1,7 @@
-//! Tasks (guest threads), the processes they belong to, and the run loop that turns engine
-//! exits into syscalls and signals.
+//! Tasks (guest threads) and the run loop that turns engine exits into syscalls and signals.
+//!
+//! A [`Task`] is owned by the host thread that runs it; what other threads must see (its
+//! signal state, its wake-up handle) lives in the shared [`Thread`].
 
 use std::io::Write;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -8,103 +10,45 @@ use crate::engine::{EngineError, Exit, Fault, Regs, Vcpu};
 use crate::errno::Errno;
 use crate::fd::FdTable;
 use crate::mm::{Access, FaultOutcome, Mm};
-use crate::signal::{self, SigAction, Signal};
+use crate::signal::{self, SigInfo, Signal};
 use crate::syscall::SyscallArgs;
 use crate::vfs::FsContext;
 use crate::Kernel;
 
-/// How a process ended, as `wait` would report it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ExitStatus {
-    /// `exit(code)`.
-    Exited(i32),
-    /// Killed by a signal; `core` when the default action dumps core.
-    Signaled {
-        /// The signal number.
-        signal: i32,
-        /// Whether Linux would have dumped core.
-        core: bool,
-    },
+pub use crate::process::{
+    default_rlimits, Creds, ExitStatus, JobEvent, Process, ProcessState, Thread,
+};
+
+/// Syscalls that copy the calling thread and so need its FPU state at hand.
+const CLONE_LIKE: [u64; 4] = [56, 57, 58, 435];
+
+/// Signalled when a `vfork` child execs or exits, releasing its parent.
+#[derive(Default)]
+pub struct VforkDone {
+    done: Mutex<bool>,
+    /// Notified when `done` becomes true.
+    pub queue: crate::wait::WaitQueue,
 }
 
-impl ExitStatus {
-    /// The shell-style status: the code, or 128+N for a signal.
-    pub fn shell_code(self) -> i32 {
-        match self {
-            ExitStatus::Exited(c) => c & 0xff,
-            ExitStatus::Signaled { signal, .. } => 128 + signal,
-        }
+impl VforkDone {
+    /// Releases the parent.
+    pub fn complete(&self) {
+        *self.done.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        self.queue.notify(!0);
+    }
+
+    /// Whether the child has execed or exited.
+    pub fn is_done(&self) -> bool {
+        *self.done.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
-/// User and group identity.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Creds {
-    /// Real uid.
-    pub uid: u32,
-    /// Effective uid.
-    pub euid: u32,
-    /// Saved uid.
-    pub suid: u32,
-    /// Real gid.
-    pub gid: u32,
-    /// Effective gid.
-    pub egid: u32,
-    /// Saved gid.
-    pub sgid: u32,
-}
-
-/// Thread-group state shared by all threads of a process.
-pub struct Process {
-    /// Process id inside the sandbox.
-    pub pid: i32,
-    /// Parent's pid inside the sandbox (0 for the first process).
-    pub ppid: i32,
-    /// Mutable per-process state.
-    pub state: Mutex<ProcessState>,
-}
-
-/// The mutable part of a [`Process`].
-pub struct ProcessState {
-    /// Identity.
-    pub creds: Creds,
-    /// Supplementary groups.
-    pub groups: Vec<u32>,
-    /// Signal dispositions, indexed by signal number - 1.
-    pub actions: [SigAction; 64],
-    /// Process group id.
-    pub pgid: i32,
-    /// Session id.
-    pub sid: i32,
-    /// `comm` (the thread name shown by `ps`).
-    pub comm: Vec<u8>,
-    /// Path of the running executable (for `/proc/self/exe`).
-    pub exe: Vec<u8>,
-    /// Resource limits, indexed by `RLIMIT_*`: (soft, hard).
-    pub rlimits: [(u64, u64); 16],
-}
-
-impl Process {
-    /// Locks the mutable state.
-    pub fn state(&self) -> MutexGuard<'_, ProcessState> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-}
-
-/// Linux's default resource limits for a fresh process.
-pub fn default_rlimits() -> [(u64, u64); 16] {
-    const INF: u64 = u64::MAX;
-    let mut r = [(INF, INF); 16];
-    r[3] = (8 << 20, INF); // RLIMIT_STACK
-    r[4] = (0, INF); // RLIMIT_CORE
-    r[6] = (63_432, 63_432); // RLIMIT_NPROC
-    r[7] = (1024, 1_048_576); // RLIMIT_NOFILE
-    r[8] = (8 << 20, 8 << 20); // RLIMIT_MEMLOCK
-    r[11] = (63_432, 63_432); // RLIMIT_SIGPENDING
-    r[12] = (819_200, 819_200); // RLIMIT_MSGQUEUE
-    r[13] = (0, 0); // RLIMIT_NICE
-    r[14] = (0, 0); // RLIMIT_RTPRIO
-    r
+/// A syscall interrupted by a signal, waiting for the delivery code to decide between
+/// restarting it and failing it with `EINTR`.
+#[derive(Clone, Copy, Debug)]
+struct Interrupted {
+    code: Errno,
+    nr: u64,
 }
 
 /// A guest thread: its registers and the (possibly shared) resources it uses.
@@ -115,6 +59,8 @@ pub struct Task {
     pub regs: Regs,
     /// The thread group.
     pub process: Arc<Process>,
+    /// What other threads see of this one.
+    pub thread: Arc<Thread>,
     /// Address space (shared by threads, copied by fork).
     pub mm: Arc<Mutex<Mm>>,
     /// Descriptor table.
@@ -123,26 +69,66 @@ pub struct Task {
     pub fs: Arc<Mutex<FsContext>>,
     /// The sandbox-wide kernel.
     pub kernel: Arc<Kernel>,
-    /// Blocked signals.
-    pub sigmask: u64,
-    /// Signals raised for this thread and not yet delivered.
-    pub pending: u64,
     /// `set_tid_address` pointer.
     pub clear_child_tid: u64,
     /// `set_robust_list` head.
     pub robust_list: u64,
     /// `sigaltstack`: (ss_sp, ss_flags, ss_size).
     pub altstack: (u64, i32, u64),
-    /// Set by `exit`/`exit_group`/a fatal signal: the loop stops after the current exit.
+    /// Set by `exit` (this thread only) or by leaving for a group exit: the loop ends.
     pub exit_status: Option<ExitStatus>,
     /// Set by handlers that replaced the whole register file (`execve`, `rt_sigreturn`), so the
     /// return value must not be written to `rax`.
     pub regs_replaced: bool,
-    /// Woken by wait queues and signal senders while the task blocks.
-    pub waiter: Arc<crate::wait::Waiter>,
+    /// The mask to restore after a temporary one (`rt_sigsuspend`, `ppoll`, `pselect6`,
+    /// `epoll_pwait`): a handler frame saves it instead of the temporary mask.
+    pub saved_sigmask: Option<u64>,
+    /// FPU state to load before the guest runs again (`rt_sigreturn`).
+    pub fpu_restore: Option<Vec<u8>>,
+    /// The FPU state at the current syscall, for calls that copy the thread (`clone`).
+    pub fpu_snapshot: Option<Vec<u8>>,
+    /// Released when this task (a `vfork` child) execs or exits.
+    pub vfork_done: Option<Arc<VforkDone>>,
+    /// The last fault (vector, error code, address), for the signal frame's sigcontext.
+    pub fault_info: Option<(u8, u64, u64)>,
+    interrupted: Option<Interrupted>,
 }
 
 impl Task {
+    /// A task for `thread` of `process` with fresh per-thread state.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        kernel: Arc<Kernel>,
+        process: Arc<Process>,
+        thread: Arc<Thread>,
+        mm: Arc<Mutex<Mm>>,
+        files: Arc<Mutex<FdTable>>,
+        fs: Arc<Mutex<FsContext>>,
+        regs: Regs,
+    ) -> Task {
+        Task {
+            tid: thread.tid(),
+            regs,
+            process,
+            thread,
+            mm,
+            files,
+            fs,
+            kernel,
+            clear_child_tid: 0,
+            robust_list: 0,
+            altstack: (0, signal::SS_DISABLE, 0),
+            exit_status: None,
+            regs_replaced: false,
+            saved_sigmask: None,
+            fpu_restore: None,
+            fpu_snapshot: None,
+            vfork_done: None,
+            fault_info: None,
+            interrupted: None,
+        }
+    }
+
     /// Locks the address space.
     pub fn mm(&self) -> MutexGuard<'_, Mm> {
         self.mm.lock().unwrap_or_else(|e| e.into_inner())
@@ -168,22 +154,114 @@ impl Task {
         self.fs.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Runs the task on `vcpu` until the process exits.
-    pub fn run(&mut self, vcpu: &mut dyn Vcpu) -> Result<ExitStatus, EngineError> {
+    /// The blocked-signal mask.
+    pub fn sigmask(&self) -> u64 {
+        self.thread.mask()
+    }
+
+    /// Replaces the blocked-signal mask. Unblocking may make a pending signal deliverable,
+    /// which the run loop picks up before the guest runs again.
+    pub fn set_sigmask(&mut self, mask: u64) {
+        self.thread.set_mask(mask);
+    }
+
+    /// Signals pending for this thread (its own and its process's), as a set.
+    pub fn pending_set(&self) -> u64 {
+        let st = self.process.state();
+        self.thread.pending().set | st.shared_pending.set
+    }
+
+    /// Runs the task on `vcpu` until the thread exits.
+    pub fn run(&mut self, vcpu: &mut dyn Vcpu) -> Result<(), EngineError> {
+        let result = self.run_loop(vcpu);
+        if result.is_err() {
+            // The engine failed: the process cannot go on.
+            crate::process::kill_process(
+                &self.process,
+                ExitStatus::Signaled {
+                    signal: Signal::SIGKILL.0,
+                    core: false,
+                },
+            );
+        }
+        crate::exit::exit_thread(self);
+        result
+    }
+
+    fn run_loop(&mut self, vcpu: &mut dyn Vcpu) -> Result<(), EngineError> {
         loop {
-            if let Some(status) = self.exit_status {
-                return Ok(status);
+            if self.should_leave() {
+                return Ok(());
+            }
+            if self.wait_while_stopped() {
+                continue;
+            }
+            self.deliver_signals(vcpu)?;
+            if self.should_leave() || self.process.state().stopped.is_some() {
+                continue;
+            }
+            if let Some(fpu) = self.fpu_restore.take() {
+                if vcpu.set_fpu_state(&fpu).is_err() {
+                    // A sigreturn frame with an FPU image the CPU refuses: Linux kills with
+                    // SIGSEGV.
+                    self.force_signal(Signal::SIGSEGV, signal::SI_KERNEL, 0);
+                    continue;
+                }
             }
             let (root, flush) = {
                 let mut mm = self.mm();
                 (mm.root(), mm.take_flush())
             };
             match vcpu.run(&mut self.regs, root, &flush)? {
-                Exit::Syscall => self.syscall(),
+                Exit::Syscall => {
+                    if CLONE_LIKE.contains(&self.regs.rax) {
+                        self.fpu_snapshot = Some(vcpu.fpu_state()?);
+                    }
+                    self.syscall();
+                    self.fpu_snapshot = None;
+                }
                 Exit::Fault(f) => self.fault(f),
                 Exit::Interrupted => {}
             }
-            self.deliver_signals();
+        }
+    }
+
+    /// Whether the thread must stop running guest code for good.
+    fn should_leave(&mut self) -> bool {
+        if self.exit_status.is_some() {
+            return true;
+        }
+        if self
+            .thread
+            .must_exit
+            .load(std::sync::atomic::Ordering::Acquire)
+        {
+            let st = self.process.state();
+            self.exit_status = Some(st.group_exit.unwrap_or(ExitStatus::Exited(0)));
+            return true;
+        }
+        false
+    }
+
+    /// Sleeps while the process is stopped (job control). Returns true if it slept.
+    fn wait_while_stopped(&mut self) -> bool {
+        if self.process.state().stopped.is_none() {
+            return false;
+        }
+        let waiter = self.thread.waiter.clone();
+        let target: Arc<dyn crate::wait::Wake> = waiter.clone();
+        let _reg = self.process.resume.register(&target, !0);
+        loop {
+            waiter.reset();
+            if self.process.state().stopped.is_none()
+                || self
+                    .thread
+                    .must_exit
+                    .load(std::sync::atomic::Ordering::Acquire)
+            {
+                return true;
+            }
+            waiter.wait(None);
         }
     }
 
@@ -199,11 +277,22 @@ impl Task {
         if kernel.strace {
             self.strace(&args, &result);
         }
-        if !self.regs_replaced {
-            self.regs.rax = match result {
-                Ok(v) => v,
-                Err(e) => e.to_ret(),
-            };
+        if self.regs_replaced {
+            return;
+        }
+        match result {
+            Err(
+                code @ (Errno::ERESTARTSYS
+                | Errno::ERESTARTNOINTR
+                | Errno::ERESTARTNOHAND
+                | Errno::ERESTART_RESTARTBLOCK),
+            ) => {
+                // Decided at signal delivery: restart, or EINTR once a handler runs.
+                self.regs.rax = Errno::EINTR.to_ret();
+                self.interrupted = Some(Interrupted { code, nr: args.nr });
+            }
+            Ok(v) => self.regs.rax = v,
+            Err(e) => self.regs.rax = e.to_ret(),
         }
     }
 
@@ -245,59 +334,45 @@ impl Task {
                 }
             }
             0 => (Signal::SIGFPE, signal::FPE_INTDIV, self.regs.rip),
-            1 | 3 => (Signal::SIGTRAP, signal::TRAP_BRKPT, 0),
+            1 => (Signal::SIGTRAP, signal::TRAP_BRKPT, 0),
+            // int3 leaves rip after the instruction; Linux reports SI_KERNEL for it.
+            3 => (Signal::SIGTRAP, signal::SI_KERNEL, 0),
             6 => (Signal::SIGILL, signal::ILL_ILLOPN, self.regs.rip),
             16 | 19 => (Signal::SIGFPE, signal::FPE_FLTINV, self.regs.rip),
             17 => (Signal::SIGBUS, signal::BUS_ADRALN, 0),
             _ => (Signal::SIGSEGV, signal::SI_KERNEL, 0),
         };
+        self.fault_info = Some((f.vector, f.error_code, f.addr));
         self.force_signal(sig, code, addr);
     }
 
-    /// Raises a synchronous signal caused by the current instruction.
-    pub fn force_signal(&mut self, sig: Signal, _code: i32, _addr: u64) {
-        // Handlers for synchronous faults need signal frames (issue: signals); until then a
-        // fault always takes the default action, which for these signals is to die.
-        self.die_of(sig);
-    }
-
-    /// Marks `sig` pending for this thread.
-    pub fn send_signal(&mut self, sig: Signal) {
-        self.pending |= sig.bit();
-    }
-
-    fn die_of(&mut self, sig: Signal) {
-        self.exit_status = Some(ExitStatus::Signaled {
-            signal: sig.0,
-            core: sig.dumps_core(),
-        });
-    }
-
-    /// Delivers pending, unblocked signals whose disposition is not a handler.
-    fn deliver_signals(&mut self) {
-        while self.exit_status.is_none() {
-            let ready = self.pending & !self.sigmask | (self.pending & Signal::UNBLOCKABLE);
-            if ready == 0 {
-                return;
+    /// Raises a synchronous signal caused by the current instruction. Like Linux's
+    /// `force_sig_info`, a blocked or ignored signal is unblocked and reset to its default
+    /// action, so a fault can never be silently skipped.
+    pub fn force_signal(&mut self, sig: Signal, code: i32, addr: u64) {
+        {
+            let mut st = self.process.state();
+            let idx = (sig.0 - 1) as usize;
+            let blocked = self.thread.mask() & sig.bit() != 0;
+            if st.actions[idx].handler == signal::SIG_IGN || blocked {
+                st.actions[idx].handler = signal::SIG_DFL;
             }
-            let sig = Signal(ready.trailing_zeros() as i32 + 1);
-            self.pending &= !sig.bit();
-            let action = self.process.state().actions[(sig.0 - 1) as usize];
-            match action.handler {
-                signal::SIG_IGN => {}
-                signal::SIG_DFL => {
-                    if sig.default_terminates() {
-                        self.die_of(sig);
-                    }
-                }
-                _ => {
-                    // Handler frames arrive with signal delivery; until then a handled signal
-                    // keeps Linux's default action so the guest never runs on bad state.
-                    if sig.default_terminates() {
-                        self.die_of(sig);
-                    }
-                }
+            if blocked {
+                self.thread.set_mask(self.thread.mask() & !sig.bit());
             }
+            self.thread.pending().push(SigInfo::fault(sig, code, addr));
         }
+    }
+
+    /// Raises `sig` on this thread, as the kernel does for SIGPIPE (`si_code` SI_USER).
+    pub fn send_signal(&mut self, sig: Signal) {
+        let uid = self.process.state().creds.uid;
+        let info = SigInfo::from_sender(sig, signal::SI_USER, self.process.pid, uid);
+        crate::process::send_to_thread(&self.kernel.procs, &self.process, &self.thread, info);
+    }
+
+    /// The interrupted-syscall state left for the delivery code, taken.
+    pub(crate) fn take_interrupted(&mut self) -> Option<(Errno, u64)> {
+        self.interrupted.take().map(|i| (i.code, i.nr))
     }
 }

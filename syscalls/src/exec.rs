@@ -235,6 +235,7 @@ pub fn execve(task: &mut Task, path: &[u8], argv: Vec<Vec<u8>>, envp: Vec<Vec<u8
         .map_err(|e| load_errno(&e))?;
 
     // Point of no return.
+    de_thread(task);
     task.mm = Arc::new(Mutex::new(mm));
     let closed = task.files().close_on_exec();
     drop(closed);
@@ -252,8 +253,12 @@ pub fn execve(task: &mut Task, path: &[u8], argv: Vec<Vec<u8>>, envp: Vec<Vec<u8
             .unwrap_or(&prog.path);
         st.comm = name.iter().take(15).copied().collect();
         st.exe = prog.path.clone();
+        st.did_exec = true;
     }
-    task.altstack = (0, 2, 0);
+    if let Some(v) = task.vfork_done.take() {
+        v.complete();
+    }
+    task.altstack = (0, sbx_kernel::signal::SS_DISABLE, 0);
     task.clear_child_tid = 0;
     task.robust_list = 0;
     task.regs = Regs {
@@ -264,4 +269,48 @@ pub fn execve(task: &mut Task, path: &[u8], argv: Vec<Vec<u8>>, envp: Vec<Vec<u8
     };
     task.regs_replaced = true;
     Ok(())
+}
+
+/// Makes the caller the only thread of its process before the new image replaces the old
+/// one: the other threads are told to leave and waited for, and the caller takes the
+/// process id as its thread id (as Linux's `de_thread`).
+fn de_thread(task: &mut Task) {
+    let others: Vec<_> = {
+        let mut st = task.process.state();
+        st.exec_pending = true;
+        st.threads
+            .iter()
+            .filter(|t| !Arc::ptr_eq(t, &task.thread))
+            .cloned()
+            .collect()
+    };
+    for t in &others {
+        t.force_exit();
+    }
+    let waiter = task.thread.waiter.clone();
+    let target: Arc<dyn sbx_kernel::wait::Wake> = waiter.clone();
+    {
+        let _reg = task.process.resume.register(&target, !0);
+        loop {
+            waiter.reset();
+            if task.process.state().threads.len() <= 1 {
+                break;
+            }
+            waiter.wait(Some(
+                std::time::Instant::now() + std::time::Duration::from_millis(50),
+            ));
+        }
+    }
+    let pid = task.process.pid;
+    if task.tid != pid {
+        // The old leader unregisters its id right after leaving the thread list.
+        while task.kernel.procs.thread(pid).is_some() {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        task.kernel.procs.retid_thread(task.tid, pid);
+        task.tid = pid;
+    }
+    let mut st = task.process.state();
+    st.exec_pending = false;
+    st.leader_exit = None;
 }

@@ -38,7 +38,6 @@ const VERSION_3: u32 = 0x2008_0522;
 
 /// Registers this family's handlers.
 pub fn register(b: &mut TableBuilder) {
-    const GROUPS: &str = "only the caller's process group and session are visible yet";
     b.add("getpid", sys_getpid, Support::Full);
     b.add("getppid", sys_getppid, Support::Full);
     b.add("gettid", sys_gettid, Support::Full);
@@ -58,11 +57,6 @@ pub fn register(b: &mut TableBuilder) {
     b.add("setfsuid", sys_setfsuid, Support::Full);
     b.add("setfsgid", sys_setfsgid, Support::Full);
     b.add("setgroups", sys_setgroups, Support::Full);
-    b.add("getpgid", sys_getpgid, Support::Partial(GROUPS));
-    b.add("getpgrp", sys_getpgrp, Support::Full);
-    b.add("setpgid", sys_setpgid, Support::Partial(GROUPS));
-    b.add("getsid", sys_getsid, Support::Partial(GROUPS));
-    b.add("setsid", sys_setsid, Support::Partial(GROUPS));
     b.add(
         "capget",
         sys_capget,
@@ -91,7 +85,7 @@ fn sys_getpid(task: &mut Task, _: &SyscallArgs) -> KResult<u64> {
 }
 
 fn sys_getppid(task: &mut Task, _: &SyscallArgs) -> KResult<u64> {
-    Ok(task.process.ppid as u64)
+    Ok(task.process.ppid() as u64)
 }
 
 fn sys_gettid(task: &mut Task, _: &SyscallArgs) -> KResult<u64> {
@@ -388,71 +382,6 @@ fn sys_setgroups(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     groups.sort_unstable();
     task.process.state().groups = groups;
     Ok(0)
-}
-
-fn sys_getpgid(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
-    if !is_self(task, i64::from(a.i32(0))) {
-        return Err(Errno::ESRCH);
-    }
-    Ok(task.process.state().pgid as u64)
-}
-
-fn sys_getpgrp(task: &mut Task, _: &SyscallArgs) -> KResult<u64> {
-    Ok(task.process.state().pgid as u64)
-}
-
-fn sys_getsid(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
-    if !is_self(task, i64::from(a.i32(0))) {
-        return Err(Errno::ESRCH);
-    }
-    Ok(task.process.state().sid as u64)
-}
-
-fn sys_setpgid(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
-    let me = task.process.pid;
-    let pid = match a.i32(0) {
-        0 => me,
-        p => p,
-    };
-    let pgid = match a.i32(1) {
-        0 => pid,
-        g => g,
-    };
-    if pgid < 0 {
-        return Err(Errno::EINVAL);
-    }
-    if pid != me {
-        // A thread that is not the group leader is "not a process"; anything else is unknown
-        // until other processes are visible here.
-        return Err(if pid == task.tid {
-            Errno::EINVAL
-        } else {
-            Errno::ESRCH
-        });
-    }
-    let mut state = task.process.state();
-    if state.sid == me {
-        return Err(Errno::EPERM); // A session leader cannot change its group.
-    }
-    // Joining another group needs that group to exist in our session; ours is the only one
-    // we can see.
-    if pgid != pid && pgid != state.pgid {
-        return Err(Errno::EPERM);
-    }
-    state.pgid = pgid;
-    Ok(0)
-}
-
-fn sys_setsid(task: &mut Task, _: &SyscallArgs) -> KResult<u64> {
-    let me = task.process.pid;
-    let mut state = task.process.state();
-    // Already a session leader, or a process group with our id exists (we lead it): EPERM.
-    if state.sid == me || state.pgid == me {
-        return Err(Errno::EPERM);
-    }
-    state.sid = me;
-    state.pgid = me;
-    Ok(me as u64)
 }
 
 /// `struct __user_cap_header_struct`.

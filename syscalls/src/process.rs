@@ -1,19 +1,27 @@
-//! The process family: exit, exit_group, arch_prctl, set_tid_address, set_robust_list, wait.
+//! The process family: clone/fork/vfork/clone3, exit, exit_group, wait4, waitid,
+//! arch_prctl, set_tid_address, robust lists.
 
+use std::sync::{Arc, Mutex};
+
+use sbx_kernel::process::{self, JobEvent, Process, ProcessState, Thread};
+use sbx_kernel::signal::{self, SigInfo, Signal};
 use sbx_kernel::syscall::{Support, SyscallArgs};
-use sbx_kernel::task::{ExitStatus, Task};
+use sbx_kernel::task::{ExitStatus, Task, VforkDone};
 use sbx_kernel::{Errno, KResult};
 
 use crate::TableBuilder;
 
 /// Registers this family's handlers.
 pub fn register(b: &mut TableBuilder) {
-    // Processes are single-threaded for now, so ending the thread ends the process.
+    b.add("clone", sys_clone, Support::Full);
     b.add(
-        "exit",
-        sys_exit_group,
-        Support::Partial("single-threaded processes: ends the process"),
+        "clone3",
+        sys_clone3,
+        Support::Partial("set_tid, CLONE_PIDFD and CLONE_INTO_CGROUP are refused (EINVAL/ENOSYS)"),
     );
+    b.add("fork", sys_fork, Support::Full);
+    b.add("vfork", sys_vfork, Support::Full);
+    b.add("exit", sys_exit, Support::Full);
     b.add("exit_group", sys_exit_group, Support::Full);
     b.add(
         "arch_prctl",
@@ -21,11 +29,7 @@ pub fn register(b: &mut TableBuilder) {
         Support::Partial("ARCH_SET/GET_FS, ARCH_SET/GET_GS; CPUID faulting is not offered"),
     );
     b.add("set_tid_address", sys_set_tid_address, Support::Full);
-    b.add(
-        "set_robust_list",
-        sys_set_robust_list,
-        Support::Partial("the list is recorded; owner-death handling comes with threads"),
-    );
+    b.add("set_robust_list", sys_set_robust_list, Support::Full);
     b.add(
         "get_robust_list",
         sys_get_robust_list,
@@ -34,14 +38,352 @@ pub fn register(b: &mut TableBuilder) {
     b.add(
         "wait4",
         sys_wait4,
-        Support::Partial(
-            "no child processes exist yet (fork is not implemented), so always ECHILD",
-        ),
+        Support::Partial("rusage is reported as zeros"),
+    );
+    b.add(
+        "waitid",
+        sys_waitid,
+        Support::Partial("P_PIDFD is not supported; rusage is reported as zeros"),
     );
 }
 
-fn sys_exit_group(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+const CSIGNAL: u64 = 0xff;
+const CLONE_VM: u64 = 0x100;
+const CLONE_FS: u64 = 0x200;
+const CLONE_FILES: u64 = 0x400;
+const CLONE_SIGHAND: u64 = 0x800;
+const CLONE_PIDFD: u64 = 0x1000;
+const CLONE_PTRACE: u64 = 0x2000;
+const CLONE_VFORK: u64 = 0x4000;
+const CLONE_PARENT: u64 = 0x8000;
+const CLONE_THREAD: u64 = 0x10000;
+const CLONE_NEWNS: u64 = 0x20000;
+const CLONE_SYSVSEM: u64 = 0x40000;
+const CLONE_SETTLS: u64 = 0x80000;
+const CLONE_PARENT_SETTID: u64 = 0x100000;
+const CLONE_CHILD_CLEARTID: u64 = 0x200000;
+const CLONE_DETACHED: u64 = 0x400000;
+const CLONE_UNTRACED: u64 = 0x800000;
+const CLONE_CHILD_SETTID: u64 = 0x1000000;
+const CLONE_NEWCGROUP: u64 = 0x0200_0000;
+const CLONE_NEWUTS: u64 = 0x0400_0000;
+const CLONE_NEWIPC: u64 = 0x0800_0000;
+const CLONE_NEWUSER: u64 = 0x1000_0000;
+const CLONE_NEWPID: u64 = 0x2000_0000;
+const CLONE_NEWNET: u64 = 0x4000_0000;
+const CLONE_IO: u64 = 0x8000_0000;
+const CLONE_CLEAR_SIGHAND: u64 = 0x1_0000_0000;
+const CLONE_INTO_CGROUP: u64 = 0x2_0000_0000;
+const NAMESPACES: u64 = CLONE_NEWNS
+    | CLONE_NEWCGROUP
+    | CLONE_NEWUTS
+    | CLONE_NEWIPC
+    | CLONE_NEWUSER
+    | CLONE_NEWPID
+    | CLONE_NEWNET;
+
+/// What `clone`, `clone3`, `fork` and `vfork` ask for.
+struct CloneArgs {
+    flags: u64,
+    exit_signal: i32,
+    stack: u64,
+    parent_tid: u64,
+    child_tid: u64,
+    tls: u64,
+}
+
+fn sys_clone(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let flags = a.u(0);
+    do_clone(
+        task,
+        CloneArgs {
+            flags: flags & !CSIGNAL,
+            exit_signal: (flags & CSIGNAL) as i32,
+            stack: a.u(1),
+            parent_tid: a.u(2),
+            child_tid: a.u(3),
+            tls: a.u(4),
+        },
+    )
+}
+
+fn sys_fork(task: &mut Task, _: &SyscallArgs) -> KResult<u64> {
+    do_clone(
+        task,
+        CloneArgs {
+            flags: 0,
+            exit_signal: Signal::SIGCHLD.0,
+            stack: 0,
+            parent_tid: 0,
+            child_tid: 0,
+            tls: 0,
+        },
+    )
+}
+
+fn sys_vfork(task: &mut Task, _: &SyscallArgs) -> KResult<u64> {
+    do_clone(
+        task,
+        CloneArgs {
+            flags: CLONE_VM | CLONE_VFORK,
+            exit_signal: Signal::SIGCHLD.0,
+            stack: 0,
+            parent_tid: 0,
+            child_tid: 0,
+            tls: 0,
+        },
+    )
+}
+
+fn sys_clone3(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    const VER0: u64 = 64;
+    let (addr, size) = (a.u(0), a.u(1));
+    if !(VER0..=4096).contains(&size) {
+        return Err(Errno::EINVAL);
+    }
+    let mut raw = vec![0u8; size as usize];
+    task.mm().copy_in(addr, &mut raw)?;
+    // Fields this kernel does not know must be zero (E2BIG otherwise), as Linux checks.
+    if raw.len() > 88 && raw[88..].iter().any(|&b| b != 0) {
+        return Err(Errno::E2BIG);
+    }
+    let word = |i: usize| {
+        raw.get(i * 8..i * 8 + 8)
+            .and_then(|b| b.try_into().ok())
+            .map(u64::from_le_bytes)
+            .unwrap_or(0)
+    };
+    let (flags, pidfd, child_tid, parent_tid, exit_signal) =
+        (word(0), word(1), word(2), word(3), word(4));
+    let (stack, stack_size, tls, set_tid, set_tid_size) =
+        (word(5), word(6), word(7), word(8), word(9));
+    if exit_signal > 64 || flags & CSIGNAL != 0 {
+        return Err(Errno::EINVAL);
+    }
+    if set_tid != 0 || set_tid_size != 0 {
+        return Err(Errno::EINVAL);
+    }
+    if flags & (CLONE_PIDFD | CLONE_INTO_CGROUP) != 0 || pidfd != 0 {
+        return Err(Errno::ENOSYS);
+    }
+    if (stack == 0) != (stack_size == 0) {
+        return Err(Errno::EINVAL);
+    }
+    let top = if stack != 0 {
+        stack.checked_add(stack_size).ok_or(Errno::EINVAL)?
+    } else {
+        0
+    };
+    do_clone(
+        task,
+        CloneArgs {
+            flags,
+            exit_signal: exit_signal as i32,
+            stack: top,
+            parent_tid,
+            child_tid,
+            tls,
+        },
+    )
+}
+
+/// Checks the flag combinations Linux refuses.
+fn validate(flags: u64) -> KResult<()> {
+    if flags & CLONE_THREAD != 0 && flags & CLONE_SIGHAND == 0 {
+        return Err(Errno::EINVAL);
+    }
+    if flags & CLONE_SIGHAND != 0 && flags & CLONE_VM == 0 {
+        return Err(Errno::EINVAL);
+    }
+    if flags & CLONE_FS != 0 && flags & CLONE_NEWNS != 0 {
+        return Err(Errno::EINVAL);
+    }
+    if flags & CLONE_CLEAR_SIGHAND != 0 && flags & CLONE_SIGHAND != 0 {
+        return Err(Errno::EINVAL);
+    }
+    if flags & NAMESPACES != 0 {
+        // The sandbox is already its own set of namespaces; nesting is not offered.
+        return Err(Errno::EPERM);
+    }
+    let known = CSIGNAL
+        | CLONE_VM
+        | CLONE_FS
+        | CLONE_FILES
+        | CLONE_SIGHAND
+        | CLONE_PIDFD
+        | CLONE_PTRACE
+        | CLONE_VFORK
+        | CLONE_PARENT
+        | CLONE_THREAD
+        | NAMESPACES
+        | CLONE_SYSVSEM
+        | CLONE_SETTLS
+        | CLONE_PARENT_SETTID
+        | CLONE_CHILD_CLEARTID
+        | CLONE_DETACHED
+        | CLONE_UNTRACED
+        | CLONE_CHILD_SETTID
+        | CLONE_IO
+        | CLONE_CLEAR_SIGHAND
+        | CLONE_INTO_CGROUP;
+    if flags & !known != 0 {
+        return Err(Errno::EINVAL);
+    }
+    Ok(())
+}
+
+/// Creates a thread (`CLONE_THREAD`) or a process sharing what `flags` say.
+fn do_clone(task: &mut Task, args: CloneArgs) -> KResult<u64> {
+    let flags = args.flags;
+    validate(flags)?;
+    if flags & CLONE_SETTLS != 0 && args.tls >= sbx_kernel::mm::TASK_SIZE {
+        return Err(Errno::EPERM);
+    }
+    let kernel = task.kernel.clone();
+    let tid = kernel.procs.alloc_id()?;
+    let thread = Thread::new(tid, task.sigmask());
+    let is_thread = flags & CLONE_THREAD != 0;
+
+    let mm = if flags & CLONE_VM != 0 {
+        task.mm.clone()
+    } else {
+        Arc::new(Mutex::new(task.mm().fork()?))
+    };
+    let files = if flags & CLONE_FILES != 0 {
+        task.files.clone()
+    } else {
+        Arc::new(Mutex::new(task.files().clone()))
+    };
+    let fs = if flags & CLONE_FS != 0 {
+        task.fs.clone()
+    } else {
+        Arc::new(Mutex::new(task.fs().clone()))
+    };
+
+    let process = if is_thread {
+        let p = task.process.clone();
+        let mut st = p.state();
+        if st.group_exit.is_some() || st.exec_pending {
+            return Err(Errno::EAGAIN);
+        }
+        st.threads.push(thread.clone());
+        drop(st);
+        p
+    } else {
+        let parent_pid = if flags & CLONE_PARENT != 0 {
+            task.process.ppid()
+        } else {
+            task.process.pid
+        };
+        let state = {
+            let st = task.process.state();
+            let mut child = st.forked(args.exit_signal);
+            if flags & CLONE_CLEAR_SIGHAND != 0 {
+                for a in child.actions.iter_mut() {
+                    if a.handler > signal::SIG_IGN {
+                        *a = signal::SigAction::default();
+                    }
+                }
+            }
+            child.threads.push(thread.clone());
+            child
+        };
+        let p = Process::new(tid, parent_pid, state);
+        crate::util::inherit_extras(&task.process, &p);
+        kernel.procs.add_process(&p);
+        let parent = if parent_pid == task.process.pid {
+            Some(task.process.clone())
+        } else {
+            kernel.procs.process(parent_pid)
+        };
+        if let Some(parent) = parent {
+            parent.state().children.push(p.clone());
+        }
+        p
+    };
+
+    let regs = sbx_kernel::sigframe::child_regs(&task.regs, args.stack);
+    let mut child = Task::new(
+        kernel.clone(),
+        process.clone(),
+        thread.clone(),
+        mm,
+        files,
+        fs,
+        regs,
+    );
+    if flags & CLONE_SETTLS != 0 {
+        child.regs.fs_base = args.tls;
+    }
+    child.altstack = if flags & CLONE_VM != 0 && flags & CLONE_VFORK == 0 {
+        // A new thread with its own stack must not inherit the alternate stack.
+        (0, signal::SS_DISABLE, 0)
+    } else {
+        task.altstack
+    };
+    child.fpu_restore = task.fpu_snapshot.clone();
+    if flags & CLONE_CHILD_CLEARTID != 0 {
+        child.clear_child_tid = args.child_tid;
+    }
+    if flags & CLONE_PARENT_SETTID != 0 {
+        task.mm().write_val(args.parent_tid, &(tid as u32))?;
+    }
+    if flags & CLONE_CHILD_SETTID != 0 {
+        child.mm().write_val(args.child_tid, &(tid as u32))?;
+    }
+    let vfork = (flags & CLONE_VFORK != 0).then(|| Arc::new(VforkDone::default()));
+    child.vfork_done = vfork.clone();
+    if let Err(e) = sbx_kernel::spawn::start_thread(&kernel, child) {
+        if !is_thread {
+            abandon_child(task, &process);
+        }
+        return Err(e);
+    }
+    if let Some(done) = vfork {
+        wait_vfork(task, &done);
+    }
+    Ok(tid as u64)
+}
+
+/// Undoes the bookkeeping of a child process whose thread could not start.
+fn abandon_child(task: &Task, child: &Arc<Process>) {
+    task.process
+        .state()
+        .children
+        .retain(|c| !Arc::ptr_eq(c, child));
+    task.kernel.procs.remove_process(child.pid);
+}
+
+/// The `vfork` parent sleeps until the child execs or exits (signals are held meanwhile,
+/// except that a kill still ends the wait).
+fn wait_vfork(task: &mut Task, done: &Arc<VforkDone>) {
+    let waiter = task.thread.waiter.clone();
+    let target: Arc<dyn sbx_kernel::wait::Wake> = waiter.clone();
+    let _reg = done.queue.register(&target, !0);
+    loop {
+        waiter.reset();
+        if done.is_done()
+            || task
+                .thread
+                .must_exit
+                .load(std::sync::atomic::Ordering::Acquire)
+        {
+            return;
+        }
+        waiter.wait(None);
+    }
+}
+
+fn sys_exit(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     task.exit_status = Some(ExitStatus::Exited(a.i32(0) & 0xff));
+    Ok(0)
+}
+
+fn sys_exit_group(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let status = ExitStatus::Exited(a.i32(0) & 0xff);
+    process::kill_process(&task.process, status);
+    let st = task.process.state();
+    task.exit_status = Some(st.group_exit.unwrap_or(status));
     Ok(0)
 }
 
@@ -100,16 +442,190 @@ fn sys_get_robust_list(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     Ok(0)
 }
 
+// ---- wait ---------------------------------------------------------------------------------
+
+const WNOHANG: u32 = 1;
+const WUNTRACED: u32 = 2;
+const WEXITED: u32 = 4;
+const WCONTINUED: u32 = 8;
+const WNOWAIT: u32 = 0x0100_0000;
+const WNOTHREAD: u32 = 0x2000_0000;
+const WALL: u32 = 0x4000_0000;
+const WCLONE: u32 = 0x8000_0000;
+
+/// Which children a wait is about.
+#[derive(Clone, Copy)]
+enum Which {
+    Any,
+    Pid(i32),
+    Group(i32),
+}
+
+/// What a wait found.
+struct Found {
+    pid: i32,
+    uid: u32,
+    /// `si_code` (CLD_*) and `si_status`.
+    code: i32,
+    status: i32,
+    /// The `wait4` status word.
+    wstatus: i32,
+}
+
+fn matches(which: Which, c: &Process) -> bool {
+    match which {
+        Which::Any => true,
+        Which::Pid(p) => c.pid == p,
+        Which::Group(g) => c.state().pgid == g,
+    }
+}
+
+/// Looks for a child state change matching `which` and `options`; `ECHILD` when no child
+/// matches at all, `EAGAIN` when some match but none has anything to report.
+fn find_child(task: &Task, which: Which, options: u32) -> KResult<Option<Found>> {
+    let children = task.process.state().children.clone();
+    let want_clone = options & WCLONE != 0;
+    let mut any = false;
+    for c in &children {
+        if !matches(which, c) {
+            continue;
+        }
+        let exit_signal = c.state().exit_signal;
+        // __WCLONE selects children whose exit signal is not SIGCHLD; __WALL takes both.
+        if options & WALL == 0 && (exit_signal != Signal::SIGCHLD.0) != want_clone {
+            continue;
+        }
+        any = true;
+        let mut st = c.state();
+        if let Some(status) = st.zombie {
+            if options & WEXITED == 0 || st.reaped {
+                continue;
+            }
+            let (code, value) = status.child_code();
+            let found = Found {
+                pid: c.pid,
+                uid: st.creds.uid,
+                code,
+                status: value,
+                wstatus: status.wait_status(),
+            };
+            if options & WNOWAIT == 0 {
+                st.reaped = true;
+                drop(st);
+                task.process.state().children.retain(|x| !Arc::ptr_eq(x, c));
+                task.kernel.procs.remove_process(c.pid);
+            }
+            return Ok(Some(found));
+        }
+        match st.job_event {
+            Some(JobEvent::Stopped(sig)) if options & WUNTRACED != 0 => {
+                if options & WNOWAIT == 0 {
+                    st.job_event = None;
+                }
+                return Ok(Some(Found {
+                    pid: c.pid,
+                    uid: st.creds.uid,
+                    code: signal::CLD_STOPPED,
+                    status: sig,
+                    wstatus: (sig << 8) | 0x7f,
+                }));
+            }
+            Some(JobEvent::Continued) if options & WCONTINUED != 0 => {
+                if options & WNOWAIT == 0 {
+                    st.job_event = None;
+                }
+                return Ok(Some(Found {
+                    pid: c.pid,
+                    uid: st.creds.uid,
+                    code: signal::CLD_CONTINUED,
+                    status: Signal::SIGCONT.0,
+                    wstatus: 0xffff,
+                }));
+            }
+            _ => {}
+        }
+    }
+    if any {
+        Err(Errno::EAGAIN)
+    } else {
+        Err(Errno::ECHILD)
+    }
+}
+
+/// Waits (unless `WNOHANG`) for a child state change; `Ok(None)` for WNOHANG with nothing.
+fn do_wait(task: &mut Task, which: Which, options: u32) -> KResult<Option<Found>> {
+    let me = task.process.clone();
+    let r = task.block_on(&[(&me.child_events, !0)], None, |t| {
+        match find_child(t, which, options) {
+            Err(Errno::EAGAIN) if options & WNOHANG != 0 => Ok(None),
+            other => other,
+        }
+    });
+    r
+}
+
 fn sys_wait4(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
-    const WNOHANG: u32 = 1;
-    const WUNTRACED: u32 = 2;
-    const WCONTINUED: u32 = 8;
-    const WALL: u32 = 0x4000_0000;
-    const WCLONE: u32 = 0x8000_0000;
-    const WNOTHREAD: u32 = 0x2000_0000;
-    let _ = task;
-    if a.u32(2) & !(WNOHANG | WUNTRACED | WCONTINUED | WALL | WCLONE | WNOTHREAD) != 0 {
+    let (pid, wstatus, options, rusage) = (a.i32(0), a.u(1), a.u32(2), a.u(3));
+    if options & !(WNOHANG | WUNTRACED | WCONTINUED | WALL | WCLONE | WNOTHREAD) != 0 {
         return Err(Errno::EINVAL);
     }
-    Err(Errno::ECHILD)
+    let which = match pid {
+        -1 => Which::Any,
+        0 => Which::Group(task.process.state().pgid),
+        p if p < -1 => Which::Group(p.checked_neg().ok_or(Errno::ESRCH)?),
+        p => Which::Pid(p),
+    };
+    let Some(found) = do_wait(task, which, options | WEXITED)? else {
+        return Ok(0);
+    };
+    if wstatus != 0 {
+        task.mm().write_val(wstatus, &found.wstatus)?;
+    }
+    if rusage != 0 {
+        task.mm().copy_out(rusage, &[0u8; 144])?;
+    }
+    Ok(found.pid as u64)
+}
+
+fn sys_waitid(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    const P_ALL: u32 = 0;
+    const P_PID: u32 = 1;
+    const P_PGID: u32 = 2;
+    const P_PIDFD: u32 = 3;
+    let (idtype, id, infop, options, rusage) = (a.u32(0), a.i32(1), a.u(2), a.u32(3), a.u(4));
+    if options & !(WNOHANG | WUNTRACED | WEXITED | WCONTINUED | WNOWAIT | WALL | WCLONE | WNOTHREAD)
+        != 0
+        || options & (WEXITED | WUNTRACED | WCONTINUED) == 0
+    {
+        return Err(Errno::EINVAL);
+    }
+    let which = match idtype {
+        P_ALL => Which::Any,
+        P_PID if id > 0 => Which::Pid(id),
+        P_PGID if id > 0 => Which::Group(id),
+        P_PGID if id == 0 => Which::Group(task.process.state().pgid),
+        P_PIDFD => return Err(Errno::EINVAL),
+        _ => return Err(Errno::EINVAL),
+    };
+    let found = do_wait(task, which, options)?;
+    if infop != 0 {
+        let info = match &found {
+            Some(f) => SigInfo::child(f.code, f.pid, f.uid, f.status),
+            None => {
+                let mut z = SigInfo::new(Signal(0), 0);
+                z.signo = 0;
+                z
+            }
+        };
+        task.mm().write_val(infop, &info)?;
+    }
+    if rusage != 0 {
+        task.mm().copy_out(rusage, &[0u8; 144])?;
+    }
+    Ok(0)
+}
+
+/// The state of a fresh process (for hosts building the first one).
+pub fn first_process_state() -> ProcessState {
+    ProcessState::initial(1)
 }

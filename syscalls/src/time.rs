@@ -208,10 +208,27 @@ fn sys_time(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
 
 fn sys_nanosleep(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     let req: Timespec = task.mm().read_val(a.u(0))?;
-    std::thread::sleep(req.to_duration()?);
-    // The remaining time (second argument) is written only when a signal interrupts the
-    // sleep, which cannot happen yet.
-    Ok(0)
+    sleep_for(task, req.to_duration()?, a.u(1))
+}
+
+/// Sleeps for `amount`, interruptibly: a signal ends the sleep with the time left written to
+/// `rem` (when non-null) and `EINTR` once a handler runs.
+fn sleep_for(task: &mut Task, amount: Duration, rem: u64) -> KResult<u64> {
+    let deadline = std::time::Instant::now().checked_add(amount);
+    match task.sleep_until(deadline) {
+        Ok(()) => Ok(0),
+        Err(Errno::ERESTARTSYS) => {
+            if rem != 0 {
+                let left = deadline
+                    .map(|d| d.saturating_duration_since(std::time::Instant::now()))
+                    .unwrap_or(amount);
+                let ts = [left.as_secs() as i64, left.subsec_nanos() as i64];
+                task.mm().write_val(rem, &ts)?;
+            }
+            Err(Errno::ERESTARTNOHAND)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 fn sys_clock_nanosleep(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
@@ -241,17 +258,21 @@ fn sys_clock_nanosleep(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     }
     // Flags other than TIMER_ABSTIME are ignored, as Linux does.
     if a.i32(1) & TIMER_ABSTIME == 0 {
-        std::thread::sleep(amount);
-        return Ok(0);
+        return sleep_for(task, amount, a.u(3));
     }
     // Absolute: sleep until the clock itself reaches the target, re-reading it because the
-    // realtime clock may be stepped by the host meanwhile.
+    // realtime clock may be stepped by the host meanwhile. No remaining time is reported.
     loop {
         let now = clock.now(&task.kernel);
         if now >= amount {
             return Ok(0);
         }
-        std::thread::sleep(amount - now);
+        let deadline = std::time::Instant::now().checked_add(amount - now);
+        match task.sleep_until(deadline) {
+            Ok(()) => {}
+            Err(Errno::ERESTARTSYS) => return Err(Errno::ERESTARTNOHAND),
+            Err(e) => return Err(e),
+        }
     }
 }
 

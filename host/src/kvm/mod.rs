@@ -33,8 +33,11 @@ pub struct KvmMachine {
     xcr0: u64,
     facts: CpuFacts,
     fault_resume: u64,
-    free_ids: Arc<Mutex<Vec<u64>>>,
+    /// vCPUs of finished threads, ready for new ones.
+    pool: Arc<Mutex<Vec<vcpu::KvmVcpu>>>,
     next_id: Mutex<u64>,
+    /// A fresh vCPU's FPU state, which new threads without a parent state start from.
+    initial_fpu: Mutex<Option<Vec<u8>>>,
 }
 
 /// Why `/dev/kvm` cannot be used, in one line a user can act on.
@@ -108,8 +111,9 @@ impl KvmMachine {
             xcr0,
             facts,
             fault_resume: gates.fault_resume,
-            free_ids: Arc::new(Mutex::new(Vec::new())),
+            pool: Arc::new(Mutex::new(Vec::new())),
             next_id: Mutex::new(0),
+            initial_fpu: Mutex::new(None),
         })
     }
 
@@ -153,17 +157,11 @@ impl KvmMachine {
     }
 
     fn alloc_id(&self) -> Result<u64, EngineError> {
-        if let Some(id) = self
-            .free_ids
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .pop()
-        {
-            return Ok(id);
-        }
         let mut next = self.next_id.lock().unwrap_or_else(|e| e.into_inner());
         if *next >= MAX_VCPUS {
-            return Err(EngineError::Host(format!("more than {MAX_VCPUS} threads")));
+            return Err(EngineError::Host(format!(
+                "more than {MAX_VCPUS} threads running at once"
+            )));
         }
         *next += 1;
         Ok(*next - 1)
@@ -190,17 +188,37 @@ impl Machine for KvmMachine {
     }
 
     fn new_vcpu(&self) -> Result<NewVcpu, EngineError> {
-        let id = self.alloc_id()?;
-        match vcpu::KvmVcpu::new(self, id) {
-            Ok((v, k)) => Ok((Box::new(v), k)),
-            Err(e) => {
-                self.free_ids
+        use sbx_kernel::engine::Vcpu;
+        let pooled = self.pool.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let mut v = match pooled {
+            Some(mut v) => {
+                // A previous thread's FPU state must not leak into the next one.
+                let init = self
+                    .initial_fpu
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
-                    .push(id);
-                Err(e)
+                    .clone();
+                if let Some(init) = init {
+                    v.set_fpu_state(&init)?;
+                }
+                v
             }
-        }
+            None => {
+                let id = self.alloc_id()?;
+                let (mut v, _) = vcpu::KvmVcpu::new(self, id)?;
+                let mut init = self.initial_fpu.lock().unwrap_or_else(|e| e.into_inner());
+                if init.is_none() {
+                    *init = Some(v.fpu_state()?);
+                }
+                v
+            }
+        };
+        v.reset();
+        let kicker = v.kicker();
+        Ok((
+            Box::new(vcpu::PooledVcpu::new(v, self.pool.clone())),
+            kicker,
+        ))
     }
 
     fn cpu_facts(&self) -> CpuFacts {

@@ -85,13 +85,11 @@ impl VcpuKicker for KvmKicker {
 /// A KVM vCPU bound to one guest thread.
 pub struct KvmVcpu {
     fd: VcpuFd,
-    id: u64,
     block: u64,
     phys: Arc<PhysMemory>,
     fault_resume: u64,
     parked: Parked,
     kicker: Arc<KvmKicker>,
-    free_ids: Arc<Mutex<Vec<u64>>>,
 }
 
 fn user_seg(selector: u16, code: bool) -> kvm_segment {
@@ -113,6 +111,18 @@ fn user_seg(selector: u16, code: bool) -> kvm_segment {
 }
 
 impl KvmVcpu {
+    /// The handle that interrupts this vCPU.
+    pub(super) fn kicker(&self) -> Arc<dyn VcpuKicker> {
+        self.kicker.clone()
+    }
+
+    /// Makes a vCPU from the pool ready for a new thread: it enters the next program state
+    /// from scratch, and a kick aimed at its previous thread is forgotten.
+    pub(super) fn reset(&mut self) {
+        self.parked = Parked::Fresh;
+        self.fd.set_kvm_immediate_exit(0);
+    }
+
     pub(super) fn new(m: &KvmMachine, id: u64) -> Result<(Self, Arc<dyn VcpuKicker>), EngineError> {
         install_kick_handler();
         let mut fd =
@@ -241,13 +251,11 @@ impl KvmVcpu {
         });
         let v = KvmVcpu {
             fd,
-            id,
             block,
             phys,
             fault_resume: m.fault_resume,
             parked: Parked::Fresh,
             kicker: kicker.clone(),
-            free_ids: m.free_ids.clone(),
         };
         Ok((v, kicker))
     }
@@ -512,9 +520,50 @@ impl Drop for KvmVcpu {
             .immediate_exit
             .lock()
             .unwrap_or_else(|e| e.into_inner()) = 0;
-        self.free_ids
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(self.id);
+    }
+}
+
+/// A vCPU lent to one guest thread; it goes back to the machine's pool when the thread ends,
+/// because KVM cannot destroy a single vCPU and a VM has a bounded number of them.
+pub struct PooledVcpu {
+    inner: Option<KvmVcpu>,
+    pool: Arc<Mutex<Vec<KvmVcpu>>>,
+}
+
+impl PooledVcpu {
+    pub(super) fn new(v: KvmVcpu, pool: Arc<Mutex<Vec<KvmVcpu>>>) -> PooledVcpu {
+        PooledVcpu {
+            inner: Some(v),
+            pool,
+        }
+    }
+
+    fn vcpu(&mut self) -> Result<&mut KvmVcpu, EngineError> {
+        self.inner
+            .as_mut()
+            .ok_or_else(|| EngineError::Host("vCPU already returned".into()))
+    }
+}
+
+impl Vcpu for PooledVcpu {
+    fn run(&mut self, regs: &mut Regs, root: u64, flush: &[u64]) -> Result<Exit, EngineError> {
+        self.vcpu()?.run(regs, root, flush)
+    }
+
+    fn fpu_state(&mut self) -> Result<Vec<u8>, EngineError> {
+        self.vcpu()?.fpu_state()
+    }
+
+    fn set_fpu_state(&mut self, state: &[u8]) -> Result<(), EngineError> {
+        self.vcpu()?.set_fpu_state(state)
+    }
+}
+
+impl Drop for PooledVcpu {
+    fn drop(&mut self) {
+        if let Some(mut v) = self.inner.take() {
+            v.reset();
+            self.pool.lock().unwrap_or_else(|e| e.into_inner()).push(v);
+        }
     }
 }

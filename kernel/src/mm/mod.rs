@@ -1,6 +1,7 @@
 //! The memory manager: a process's address space (VMAs + page tables over guest-physical
 //! frames), the `mmap` family, and checked copies between guest memory and the kernel.
 
+mod fork;
 mod pagetable;
 mod phys;
 mod vma;
@@ -756,6 +757,12 @@ impl Mm {
             Err(_) if self.pt.lookup(&self.phys, va) & PTE_P != 0 => FaultOutcome::Resolved,
             Err(_) => FaultOutcome::Bus,
         }
+    }
+
+    /// Guest-physical address of user address `va` (populating it), for kernel objects keyed
+    /// by memory such as futexes; `EFAULT` when the access is not allowed.
+    pub fn user_phys(&mut self, va: u64, write: bool) -> KResult<u64> {
+        self.translate(va, write)
     }
 
     /// Guest-physical address backing `va` for an access, populating lazily mapped pages.

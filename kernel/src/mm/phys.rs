@@ -22,6 +22,9 @@ pub struct PhysMemory {
     base: *mut u8,
     size: u64,
     frames: Mutex<FrameAllocator>,
+    /// Frames mapped by more than one address space (shared memory across `fork`): the count
+    /// of references beyond the first. A frame is freed when its last reference goes.
+    extra_refs: Mutex<std::collections::HashMap<u64, u32>>,
 }
 
 // SAFETY: `base` points to a private mapping owned by this struct for its whole life; all access
@@ -66,6 +69,7 @@ impl PhysMemory {
                 used: 0,
                 limit: limit / PAGE_SIZE,
             }),
+            extra_refs: Mutex::new(std::collections::HashMap::new()),
         })
     }
 
@@ -109,12 +113,47 @@ impl PhysMemory {
         Ok(pa)
     }
 
-    /// Returns frames to the allocator, zeroing them (and releasing their host memory).
+    /// Adds a reference to `pa`: one more address space maps it.
+    pub fn share_frame(&self, pa: u64) {
+        *self
+            .extra_refs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(pa)
+            .or_insert(0) += 1;
+    }
+
+    /// Drops one reference to each frame, returning to the allocator (zeroed, host memory
+    /// released) those whose last reference this was.
     pub fn free_frames(&self, frames: &[u64]) {
         if frames.is_empty() {
             return;
         }
-        let mut sorted = frames.to_vec();
+        let mut sorted: Vec<u64> = {
+            let mut refs = self.extra_refs.lock().unwrap_or_else(|e| e.into_inner());
+            if refs.is_empty() {
+                frames.to_vec()
+            } else {
+                frames
+                    .iter()
+                    .copied()
+                    .filter(|pa| match refs.get_mut(pa) {
+                        Some(n) => {
+                            *n -= 1;
+                            if *n == 0 {
+                                refs.remove(pa);
+                            }
+                            false
+                        }
+                        None => true,
+                    })
+                    .collect()
+            }
+        };
+        let frames = &sorted.clone();
+        if frames.is_empty() {
+            return;
+        }
         sorted.sort_unstable();
         let mut i = 0;
         while i < sorted.len() {
@@ -153,6 +192,38 @@ impl PhysMemory {
             Some(end) if end <= self.size => Ok(()),
             _ => Err(Errno::EFAULT),
         }
+    }
+
+    /// The aligned 32-bit word at `pa` as an atomic: futexes share it with guest code running
+    /// on other vCPUs, so compare-and-block and wake operations must be atomic against it.
+    pub fn atomic_u32(&self, pa: u64) -> KResult<&std::sync::atomic::AtomicU32> {
+        if pa % 4 != 0 {
+            return Err(Errno::EINVAL);
+        }
+        self.check(pa, 4)?;
+        // SAFETY: the word lies inside our mapping (checked) and is 4-byte aligned (the
+        // mapping is page aligned); the mapping lives as long as `self`, and AtomicU32 has
+        // u32's layout. Guest memory is only ever accessed as plain bytes or atomics.
+        Ok(unsafe { &*(self.base.add(pa as usize) as *const std::sync::atomic::AtomicU32) })
+    }
+
+    /// Copies one page-sized frame to another.
+    pub fn copy_frame(&self, from: u64, to: u64) -> KResult<()> {
+        self.check(from, PAGE_SIZE as usize)?;
+        self.check(to, PAGE_SIZE as usize)?;
+        if from == to {
+            return Ok(());
+        }
+        // SAFETY: both ranges lie inside our mapping (checked above) and, being distinct
+        // page-aligned frames, do not overlap.
+        unsafe {
+            std::ptr::copy_nonoverlapping(
+                self.base.add(from as usize),
+                self.base.add(to as usize),
+                PAGE_SIZE as usize,
+            );
+        }
+        Ok(())
     }
 
     /// Copies guest-physical bytes out.

@@ -455,7 +455,7 @@ fn status_text(task: &Task) -> Vec<u8> {
     let comm = comm_of(task);
     let vm = vm_kb(task);
     let umask = task.fs().umask;
-    let (pid, ppid) = (task.process.pid, task.process.ppid);
+    let (pid, ppid) = (task.process.pid, task.process.ppid());
     let st = task.process.state();
     let c = st.creds;
     let groups: Vec<String> = st.groups.iter().map(|g| g.to_string()).collect();
@@ -491,8 +491,8 @@ fn status_text(task: &Task) -> Vec<u8> {
         c.sgid,
         c.egid,
         groups.join(" "),
-        task.pending,
-        task.sigmask,
+        task.pending_set(),
+        task.sigmask(),
         cpus.saturating_sub(1),
     )
     .into_bytes()
@@ -502,7 +502,7 @@ fn status_text(task: &Task) -> Vec<u8> {
 fn stat_text(task: &Task) -> Vec<u8> {
     let comm = comm_of(task);
     let vsize = vm_kb(task) * 1024;
-    let (pid, ppid) = (task.process.pid, task.process.ppid);
+    let (pid, ppid) = (task.process.pid, task.process.ppid());
     let (pgid, sid) = {
         let st = task.process.state();
         (st.pgid, st.sid)

@@ -1,0 +1,144 @@
+//! Thread and process exit: `clear_child_tid`, robust futexes, zombies, reparenting to the
+//! sandbox's first process, SIGCHLD, and the pid-namespace rule that the sandbox ends when its
+//! first process does.
+
+use std::sync::Arc;
+
+use crate::process::{self, ExitStatus, Process};
+use crate::signal::{self, SigInfo, Signal};
+use crate::task::Task;
+
+/// Ends the calling thread (its loop has finished); the last thread out ends the process.
+pub fn exit_thread(task: &mut Task) {
+    let status = task.exit_status.unwrap_or(ExitStatus::Exited(0));
+    release_user_state(task);
+    if let Some(v) = task.vfork_done.take() {
+        v.complete();
+    }
+    task.thread.set_kicker(None);
+    let (last, final_status) = {
+        let mut st = task.process.state();
+        st.threads.retain(|t| !Arc::ptr_eq(t, &task.thread));
+        if task.tid == task.process.pid && st.leader_exit.is_none() {
+            st.leader_exit = Some(status);
+        }
+        let last = st.threads.is_empty();
+        let final_status = st.group_exit.or(st.leader_exit).unwrap_or(status);
+        (last, final_status)
+    };
+    // An exec waiting for the other threads to go, or a stopped process, may be watching.
+    task.process.resume.notify(!0);
+    if last {
+        exit_process(task, final_status);
+    }
+    task.kernel.procs.remove_thread(task.tid);
+}
+
+/// What a thread leaves behind in user memory for others: the `clear_child_tid` word (and
+/// a futex wake for `pthread_join`), and the robust mutexes it held.
+fn release_user_state(task: &mut Task) {
+    crate::futex::exit_robust_list(task);
+    let ctid = std::mem::take(&mut task.clear_child_tid);
+    if ctid != 0 {
+        let shared_mm = Arc::strong_count(&task.mm) > 1;
+        if shared_mm && task.mm().write_val(ctid, &0u32).is_ok() {
+            let _ = crate::futex::wake(task, ctid, 1, u32::MAX, false);
+        }
+    }
+}
+
+/// The last thread of `task`'s process has gone: the process becomes a zombie.
+fn exit_process(task: &mut Task, status: ExitStatus) {
+    // Close descriptors and drop the address space before the parent hears of it, as Linux
+    // does (a pipe's reader sees EOF by the time `wait` returns).
+    if Arc::strong_count(&task.files) == 1 {
+        let mut files = task.files();
+        let all = files.close_range(0, u32::MAX, false);
+        drop(files);
+        drop(all);
+    }
+    if Arc::strong_count(&task.mm) == 1 {
+        task.mm().clear();
+    }
+    let procs = &task.kernel.procs;
+    let p = task.process.clone();
+    let (children, exit_signal) = {
+        let mut st = p.state();
+        st.zombie = Some(status);
+        (std::mem::take(&mut st.children), st.exit_signal)
+    };
+    p.mark_dead();
+    if p.pid == 1 {
+        // The sandbox's init is gone: like a pid namespace, every other process dies.
+        procs.kill_all();
+    } else if let Some(init) = procs.process(1) {
+        adopt(procs, &init, children);
+    }
+    notify_parent_exit(task, &p, status, exit_signal);
+}
+
+/// Reparents orphans to the sandbox's first process.
+fn adopt(procs: &process::ProcTable, init: &Arc<Process>, children: Vec<Arc<Process>>) {
+    if children.is_empty() {
+        return;
+    }
+    let any_zombie = children.iter().any(|c| c.is_dead());
+    for c in &children {
+        c.set_ppid(init.pid);
+    }
+    init.state().children.extend(children);
+    if any_zombie {
+        init.child_events.notify(!0);
+        process::send_to_process(
+            procs,
+            init,
+            SigInfo::new(Signal::SIGCHLD, signal::CLD_EXITED),
+        );
+    }
+}
+
+/// Tells the parent its child `p` exited: SIGCHLD (or the clone exit signal) and a wake-up
+/// for `wait`; a parent that ignores SIGCHLD (or set SA_NOCLDWAIT) reaps it at once.
+fn notify_parent_exit(task: &Task, p: &Arc<Process>, status: ExitStatus, exit_signal: i32) {
+    let procs = &task.kernel.procs;
+    let Some(parent) = procs.process(p.ppid()) else {
+        // No parent in the sandbox (the first process): nobody will reap it.
+        return;
+    };
+    let (code, value) = status.child_code();
+    let uid = p.state().creds.uid;
+    let autoreap = {
+        let st = parent.state();
+        let act = st.action(Signal::SIGCHLD);
+        exit_signal == Signal::SIGCHLD.0
+            && (act.handler == signal::SIG_IGN || act.flags & signal::SA_NOCLDWAIT != 0)
+    };
+    if autoreap {
+        p.state().reaped = true;
+        parent.state().children.retain(|c| !Arc::ptr_eq(c, p));
+        procs.remove_process(p.pid);
+    } else if let Some(sig) = Signal::new(exit_signal) {
+        let mut info = SigInfo::child(code, p.pid, uid, value);
+        info.signo = sig.0;
+        process::send_to_process(procs, &parent, info);
+    }
+    parent.child_events.notify(!0);
+}
+
+/// Tells the parent its child (the caller's process) stopped or continued.
+pub fn notify_parent_job(task: &Task, code: i32, sig: i32) {
+    let p = &task.process;
+    let Some(parent) = task.kernel.procs.process(p.ppid()) else {
+        return;
+    };
+    let uid = p.state().creds.uid;
+    let nocldstop = parent.state().action(Signal::SIGCHLD).flags & signal::SA_NOCLDSTOP != 0;
+    if !nocldstop {
+        process::send_to_process(
+            &task.kernel.procs,
+            &parent,
+            SigInfo::child(code, p.pid, uid, sig),
+        );
+    }
+    parent.child_events.notify(!0);
+}

@@ -1,0 +1,96 @@
+//! The futex family: `futex` (wait/wake, requeue, wake-op, bitsets) and its robust lists
+//! (registered in the process family).
+
+use std::time::{Duration, Instant};
+
+use sbx_kernel::futex;
+use sbx_kernel::syscall::{Support, SyscallArgs};
+use sbx_kernel::task::Task;
+use sbx_kernel::{Errno, KResult};
+
+use crate::TableBuilder;
+
+/// Registers this family's handlers.
+pub fn register(b: &mut TableBuilder) {
+    b.add(
+        "futex",
+        sys_futex,
+        Support::Partial("priority-inheritance operations (LOCK_PI, UNLOCK_PI, ...) are ENOSYS"),
+    );
+}
+
+const FUTEX_WAIT: u32 = 0;
+const FUTEX_WAKE: u32 = 1;
+const FUTEX_REQUEUE: u32 = 3;
+const FUTEX_CMP_REQUEUE: u32 = 4;
+const FUTEX_WAKE_OP: u32 = 5;
+const FUTEX_WAIT_BITSET: u32 = 9;
+const FUTEX_WAKE_BITSET: u32 = 10;
+const FUTEX_PRIVATE_FLAG: u32 = 128;
+const FUTEX_CLOCK_REALTIME: u32 = 256;
+
+/// Reads a `struct timespec` (`EINVAL` when malformed).
+fn read_timespec(task: &Task, addr: u64) -> KResult<Duration> {
+    let ts: [i64; 2] = task.mm().read_val(addr)?;
+    if ts[0] < 0 || !(0..1_000_000_000).contains(&ts[1]) {
+        return Err(Errno::EINVAL);
+    }
+    Ok(Duration::new(ts[0] as u64, ts[1] as u32))
+}
+
+/// The deadline of a futex wait: relative for FUTEX_WAIT, absolute on the chosen clock for
+/// FUTEX_WAIT_BITSET.
+fn deadline(task: &Task, addr: u64, absolute: bool, realtime: bool) -> KResult<Option<Instant>> {
+    if addr == 0 {
+        return Ok(None);
+    }
+    let t = read_timespec(task, addr)?;
+    let now = Instant::now();
+    let far = || now + Duration::from_secs(100 * 365 * 86400);
+    if !absolute {
+        return Ok(Some(now.checked_add(t).unwrap_or_else(far)));
+    }
+    let clock_now = if realtime {
+        crate::time::realtime_now()
+    } else {
+        crate::time::monotonic_now(&task.kernel)
+    };
+    Ok(Some(
+        now.checked_add(t.saturating_sub(clock_now))
+            .unwrap_or_else(far),
+    ))
+}
+
+fn sys_futex(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let (uaddr, op, val, uaddr2, val3) = (a.u(0), a.u32(1), a.u32(2), a.u(4), a.u32(5));
+    let cmd = op & !(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
+    let private = op & FUTEX_PRIVATE_FLAG != 0;
+    let realtime = op & FUTEX_CLOCK_REALTIME != 0;
+    if realtime && cmd != FUTEX_WAIT_BITSET && cmd != FUTEX_WAIT {
+        return Err(Errno::ENOSYS);
+    }
+    // The fourth argument is a timeout for waits and a count for requeues.
+    let val2 = a.u(3) as u32;
+    let r = match cmd {
+        FUTEX_WAIT => {
+            let d = deadline(task, a.u(3), realtime, realtime)?;
+            futex::wait(task, uaddr, val, u32::MAX, d)
+        }
+        FUTEX_WAIT_BITSET => {
+            let d = deadline(task, a.u(3), true, realtime)?;
+            futex::wait(task, uaddr, val, val3, d)
+        }
+        FUTEX_WAKE => futex::wake(task, uaddr, val, u32::MAX, private),
+        FUTEX_WAKE_BITSET => futex::wake(task, uaddr, val, val3, private),
+        FUTEX_REQUEUE => futex::requeue(task, uaddr, val, val2, uaddr2, None),
+        FUTEX_CMP_REQUEUE => futex::requeue(task, uaddr, val, val2, uaddr2, Some(val3)),
+        FUTEX_WAKE_OP => futex::wake_op(task, uaddr, val, uaddr2, val2, val3),
+        _ => Err(Errno::ENOSYS),
+    };
+    // An interrupted wait restarts when no handler runs (Linux's restart block), and
+    // otherwise reports EINTR.
+    match r {
+        Err(Errno::ERESTARTSYS) => Err(Errno::ERESTARTNOHAND),
+        other => other,
+    }
+}
