@@ -188,6 +188,7 @@ impl SandboxBuilder {
             procs: ProcTable::default(),
             futexes: FutexTable::default(),
             host_threads: HostThreads::default(),
+            timers: Default::default(),
         });
         let pid = kernel
             .procs
@@ -335,6 +336,7 @@ impl RunningSandbox {
     pub fn wait(self) -> Result<ExitStatus, SandboxError> {
         self.wait_until(None);
         self.kernel.host_threads.join_all();
+        self.kernel.timers.shutdown();
         if let Some(e) = self.kernel.host_threads.error() {
             return Err(SandboxError::Engine(EngineError::Host(e)));
         }
@@ -354,6 +356,7 @@ impl Drop for RunningSandbox {
             self.wait_until(None);
         }
         self.kernel.host_threads.join_all();
+        self.kernel.timers.shutdown();
     }
 }
 

@@ -65,6 +65,17 @@ fn exit_process(task: &mut Task, status: ExitStatus) {
     let (children, exit_signal) = {
         let mut st = p.state();
         st.zombie = Some(status);
+        for id in st
+            .itimers
+            .into_iter()
+            .chain(st.posix_timers.values().copied())
+        {
+            if id != 0 {
+                task.kernel.timers.delete(id);
+            }
+        }
+        st.itimers = [0; 3];
+        st.posix_timers.clear();
         (std::mem::take(&mut st.children), st.exit_signal)
     };
     p.mark_dead();

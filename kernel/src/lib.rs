@@ -16,6 +16,7 @@ pub mod signal;
 pub mod spawn;
 pub mod syscall;
 pub mod task;
+pub mod timer;
 pub mod tty;
 pub mod vfs;
 pub mod wait;
@@ -45,4 +46,6 @@ pub struct Kernel {
     pub futexes: futex::FutexTable,
     /// Host threads running guest threads, joined when the sandbox ends.
     pub host_threads: spawn::HostThreads,
+    /// Signal-raising timers (`alarm`, `setitimer`, `timer_create`).
+    pub timers: Arc<timer::TimerService>,
 }

@@ -138,6 +138,10 @@ pub struct ProcessState {
     pub did_exec: bool,
     /// Threads that must still leave during an `execve` by another thread.
     pub exec_pending: bool,
+    /// Timer-service ids of ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF (0 = not created yet).
+    pub itimers: [u64; 3],
+    /// POSIX timers: guest timer id -> timer-service id.
+    pub posix_timers: BTreeMap<i32, u64>,
 }
 
 impl Process {
@@ -203,6 +207,8 @@ impl ProcessState {
             exit_signal: signal::Signal::SIGCHLD.0,
             did_exec: false,
             exec_pending: false,
+            itimers: [0; 3],
+            posix_timers: BTreeMap::new(),
         }
     }
 

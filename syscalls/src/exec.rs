@@ -254,6 +254,10 @@ pub fn execve(task: &mut Task, path: &[u8], argv: Vec<Vec<u8>>, envp: Vec<Vec<u8
         st.comm = name.iter().take(15).copied().collect();
         st.exe = prog.path.clone();
         st.did_exec = true;
+        // POSIX timers do not survive exec; interval timers do.
+        for (_, id) in std::mem::take(&mut st.posix_timers) {
+            task.kernel.timers.delete(id);
+        }
     }
     if let Some(v) = task.vfork_done.take() {
         v.complete();

@@ -18,6 +18,7 @@ pub mod pipe;
 pub mod process;
 pub mod signal;
 pub mod time;
+pub mod timer;
 pub mod util;
 
 /// Collects family registrations into a [`SyscallTable`].
@@ -57,6 +58,7 @@ pub fn build_table() -> SyscallTable {
     fs::register(&mut b);
     mm::register(&mut b);
     process::register(&mut b);
+    timer::register(&mut b);
     futex::register(&mut b);
     pgrp::register(&mut b);
     exec::register(&mut b);
