@@ -8,4 +8,4 @@
 pub mod kvm;
 pub mod sandbox;
 
-pub use sandbox::{Mount, Platform, Sandbox, SandboxBuilder, SandboxError};
+pub use sandbox::{Mount, Platform, RunningSandbox, Sandbox, SandboxBuilder, SandboxError};

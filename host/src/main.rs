@@ -1,11 +1,13 @@
 //! The `sbx` command line.
 
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use sbx_host::kvm::CpuProfile;
-use sbx_host::{Mount, Platform, Sandbox, SandboxError};
+use sbx_host::{Mount, Platform, RunningSandbox, Sandbox, SandboxError};
 
 /// sbx: run unmodified Linux x86-64 programs in a sandbox with its own kernel.
 #[derive(Parser)]
@@ -50,6 +52,9 @@ struct RunArgs {
     /// CPU profile the guest sees: host or baseline.
     #[arg(long, default_value = "host")]
     cpu: String,
+    /// Kill the sandbox after this many seconds (its status is then 137, SIGKILL).
+    #[arg(long, value_name = "SECS")]
+    timeout: Option<f64>,
     /// The program to run, then its arguments.
     #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
     command: Vec<String>,
@@ -123,13 +128,53 @@ fn run(args: RunArgs) -> Result<i32> {
         }
     }
     let (program, rest) = args.command.split_first().context("no program given")?;
-    match b.run(program, rest) {
+    let timeout = match args.timeout {
+        Some(t) if t.is_finite() && t > 0.0 => Some(Duration::from_secs_f64(t)),
+        Some(t) => bail!("bad --timeout {t}: must be a positive number of seconds"),
+        None => None,
+    };
+    let result = b.spawn(program, rest).and_then(|sandbox| {
+        let sandbox = Arc::new(sandbox);
+        let forwarder = forward_signals(&sandbox)?;
+        if !sandbox.wait_until(timeout.map(|t| Instant::now() + t)) {
+            eprintln!(
+                "sbx: timed out after {:?}; killing the sandbox",
+                timeout.unwrap_or_default()
+            );
+            sandbox.kill();
+        }
+        let status = sandbox.finish();
+        forwarder.close();
+        status
+    });
+    match result {
         Ok(status) => Ok(status.shell_code()),
         Err(e) => {
             eprintln!("sbx: {e}");
             Ok(SandboxError::exit_code(&e))
         }
     }
+}
+
+/// Forwards the terminal's signals to the guest (Ctrl-C becomes SIGINT in the sandbox), as
+/// `docker run` does. The returned handle stops the forwarding thread.
+fn forward_signals(
+    sandbox: &Arc<RunningSandbox>,
+) -> Result<signal_hook::iterator::Handle, SandboxError> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGQUIT, SIGHUP])
+        .map_err(|e| SandboxError::Config(format!("installing signal handlers: {e}")))?;
+    let handle = signals.handle();
+    let target = Arc::downgrade(sandbox);
+    std::thread::spawn(move || {
+        for sig in signals.forever() {
+            match target.upgrade() {
+                Some(s) => s.signal(sig),
+                None => break,
+            }
+        }
+    });
+    Ok(handle)
 }
 
 fn main() -> ExitCode {

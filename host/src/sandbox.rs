@@ -334,6 +334,11 @@ impl RunningSandbox {
     /// Waits for the sandbox to end and returns its first process's status. Every host thread
     /// the sandbox used has been joined when this returns.
     pub fn wait(self) -> Result<ExitStatus, SandboxError> {
+        self.finish()
+    }
+
+    /// Like [`RunningSandbox::wait`], for a shared handle.
+    pub fn finish(&self) -> Result<ExitStatus, SandboxError> {
         self.wait_until(None);
         self.kernel.host_threads.join_all();
         self.kernel.timers.shutdown();

@@ -555,13 +555,12 @@ fn find_child(task: &Task, which: Which, options: u32) -> KResult<Option<Found>>
 /// Waits (unless `WNOHANG`) for a child state change; `Ok(None)` for WNOHANG with nothing.
 fn do_wait(task: &mut Task, which: Which, options: u32) -> KResult<Option<Found>> {
     let me = task.process.clone();
-    let r = task.block_on(&[(&me.child_events, !0)], None, |t| {
+    task.block_on(&[(&me.child_events, !0)], None, |t| {
         match find_child(t, which, options) {
             Err(Errno::EAGAIN) if options & WNOHANG != 0 => Ok(None),
             other => other,
         }
-    });
-    r
+    })
 }
 
 fn sys_wait4(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {

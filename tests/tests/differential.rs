@@ -24,7 +24,18 @@ macro_rules! for_each_libc {
     )*};
 }
 
-for_each_libc!(hello, argv_env, fileio, mmap, getrandom, clock, float, exitcode, segfault, abort);
+for_each_libc!(
+    hello, argv_env, fileio, mmap, getrandom, clock, float, exitcode, segfault, abort, threads,
+    signals,
+);
+
+fn threads(libc: Libc) {
+    plain("threads", libc);
+}
+
+fn signals(libc: Libc) {
+    plain("signals", libc);
+}
 
 /// Programs whose whole check is the comparison.
 fn plain(name: &str, libc: Libc) {
