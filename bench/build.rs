@@ -1,6 +1,6 @@
 //! Compiles the C side of the benchmarks with gcc: the KVM path-cost probe (a host program) and
-//! the static guest programs `getppid_loop` and `true`. Their paths reach the crate as
-//! `SBX_BENCH_PROBE`, `SBX_BENCH_GETPPID_LOOP` and `SBX_BENCH_TRUE`.
+//! the static guest programs (`getppid_loop`, `true`, and the process benchmarks). Their paths
+//! reach the crate as `SBX_BENCH_*` variables.
 
 use std::env;
 use std::path::PathBuf;
@@ -22,6 +22,24 @@ fn main() {
             true,
         ),
         ("SBX_BENCH_TRUE", "programs/true.c", "true", true),
+        (
+            "SBX_BENCH_FORK_WAIT",
+            "programs/fork_wait.c",
+            "fork_wait",
+            true,
+        ),
+        (
+            "SBX_BENCH_PIPE_PINGPONG",
+            "programs/pipe_pingpong.c",
+            "pipe_pingpong",
+            true,
+        ),
+        (
+            "SBX_BENCH_FUTEX_PINGPONG",
+            "programs/futex_pingpong.c",
+            "futex_pingpong",
+            true,
+        ),
     ];
     for (var, src, name, static_) in jobs {
         println!("cargo:rerun-if-changed={src}");

@@ -16,6 +16,12 @@ pub const PROBE: &str = env!("SBX_BENCH_PROBE");
 pub const GETPPID_LOOP: &str = env!("SBX_BENCH_GETPPID_LOOP");
 /// Static guest program that returns 0 at once.
 pub const TRUE: &str = env!("SBX_BENCH_TRUE");
+/// Static program: `fork_wait N` forks, exits and reaps N children.
+pub const FORK_WAIT: &str = env!("SBX_BENCH_FORK_WAIT");
+/// Static program: `pipe_pingpong N` bounces a byte between two processes N times.
+pub const PIPE_PINGPONG: &str = env!("SBX_BENCH_PIPE_PINGPONG");
+/// Static program: `futex_pingpong N` hands a futex token between two threads N times.
+pub const FUTEX_PINGPONG: &str = env!("SBX_BENCH_FUTEX_PINGPONG");
 
 /// Loop lengths whose time difference gives the per-syscall cost with start-up cancelled.
 pub const SMALL_N: u64 = 1_000;

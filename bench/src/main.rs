@@ -13,7 +13,8 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use sbx_bench::{
     kvm_usable, locate_sbx, loop_difference, median, native_command, percentile,
-    probe_syscall_exit_ns, sbx_command, time_run, BIG_N, GETPPID_LOOP, PROBE, SMALL_N, TRUE,
+    probe_syscall_exit_ns, sbx_command, time_run, BIG_N, FORK_WAIT, FUTEX_PINGPONG, GETPPID_LOOP,
+    PIPE_PINGPONG, PROBE, SMALL_N, TRUE,
 };
 
 /// Targets the numbers are read against (reported, never asserted).
@@ -45,7 +46,9 @@ enum What {
     Syscall,
     /// Start-up of `sbx run` on a program that returns at once, and native beside it.
     Startup,
-    /// Both.
+    /// fork+exit+wait, pipe ping-pong between processes, futex wake between threads.
+    Process,
+    /// All of the above.
     All,
 }
 
@@ -65,6 +68,9 @@ fn main() -> ExitCode {
     }
     if matches!(cli.what, What::Startup | What::All) {
         failed |= startup(&cli, sbx.as_ref().ok()).is_err();
+    }
+    if matches!(cli.what, What::Process | What::All) {
+        failed |= process(&cli, sbx.as_ref().ok()).is_err();
     }
     if failed {
         ExitCode::FAILURE
@@ -167,6 +173,59 @@ fn per_syscall_ns(repeats: usize, mut run: impl FnMut(u64) -> Result<Duration>) 
         samples.push(d.as_nanos() as f64 / (BIG_N - SMALL_N) as f64);
     }
     Ok(median(&samples))
+}
+
+/// One process benchmark: per-operation cost natively and under sbx, from the difference of a
+/// small and a big run (start-up cancels out), median of `repeats`.
+fn process(cli: &Cli, sbx: Option<&PathBuf>) -> Result<()> {
+    let benches = [
+        ("fork + exit + wait", FORK_WAIT, 20u64, 420u64),
+        ("pipe ping-pong round trip", PIPE_PINGPONG, 100, 4100),
+        ("futex wake handoff", FUTEX_PINGPONG, 100, 4100),
+    ];
+    println!();
+    println!(
+        "== processes and threads: (t(big) - t(small)) / (big - small), median of {} ==",
+        cli.repeats
+    );
+    let mut failed = false;
+    for (label, program, small, big) in benches {
+        let per_op = |run: &mut dyn FnMut(u64) -> Result<Duration>| -> Result<f64> {
+            let mut samples = Vec::new();
+            for _ in 0..cli.repeats.max(1) {
+                let d = loop_difference(&mut *run, small, big)?;
+                samples.push(d.as_nanos() as f64 / (big - small) as f64);
+            }
+            Ok(median(&samples))
+        };
+        let native = per_op(&mut |n| time_run(&mut native_command(program, &[n.to_string()])));
+        let sandboxed = match sbx {
+            Some(sbx) => {
+                per_op(&mut |n| time_run(&mut sbx_command(sbx, program, &[n.to_string()])))
+            }
+            None => Err(anyhow::anyhow!("no sbx binary")),
+        };
+        let show = |r: &Result<f64>| match r {
+            Ok(ns) => format!("{:>10.1} us", ns / 1000.0),
+            Err(e) => format!("FAILED: {e:#}"),
+        };
+        print!(
+            "{label:<28} native {}   sbx {}",
+            show(&native),
+            show(&sandboxed)
+        );
+        match (&native, &sandboxed) {
+            (Ok(n), Ok(s)) => println!("   sbx/native {:>6.1}x", s / n.max(1.0)),
+            _ => {
+                println!();
+                failed = true;
+            }
+        }
+    }
+    if failed {
+        bail!("some process measurements failed");
+    }
+    Ok(())
 }
 
 fn startup(cli: &Cli, sbx: Option<&PathBuf>) -> Result<()> {
