@@ -64,6 +64,7 @@ impl Build {
     pub fn key(&self) -> Result<String> {
         let mut h = Fnv::new();
         h.write(self.libc.compiler().as_bytes());
+        h.write(self.include_dir.as_os_str().as_encoded_bytes());
         for f in CFLAGS.iter().chain(LIBS) {
             h.write(f.as_bytes());
         }
@@ -94,10 +95,15 @@ impl Build {
         let mut tmp = self.output.clone().into_os_string();
         tmp.push(format!(".tmp{}", std::process::id()));
         let tmp = PathBuf::from(tmp);
+        let mut prefix_map = std::ffi::OsString::from("-fmacro-prefix-map=");
+        prefix_map.push(self.include_dir.as_os_str());
+        prefix_map.push("/=");
         let out = Command::new(self.libc.compiler())
             .args(CFLAGS)
             .arg("-I")
             .arg(&self.include_dir)
+            // `__FILE__` in FAIL lines reads `fs/open.c`, not a path of this machine.
+            .arg(prefix_map)
             .arg("-o")
             .arg(&tmp)
             .arg(&self.source)

@@ -181,18 +181,40 @@ impl Launcher {
     }
 }
 
+/// `env(1)`, which sets variables in the order given; `Command::envs` would sort them, and a
+/// case that prints `environ` must see sbx's order (PATH, HOME, TERM, then additions).
+const ENV_PROGRAM: &str = "/usr/bin/env";
+
 fn native_command(inv: &Invocation, scratch: &Path) -> Result<Command, LaunchError> {
-    let (program, args) = inv
-        .native
-        .split_first()
-        .ok_or_else(|| LaunchError("empty native command".into()))?;
-    let mut c = Command::new(program);
-    c.args(args)
+    if inv.native.is_empty() || inv.native[0].contains('=') {
+        return Err(LaunchError(format!("bad native command {:?}", inv.native)));
+    }
+    let mut c = Command::new(ENV_PROGRAM);
+    c.arg("-i");
+    for (k, v) in ordered_env(&inv.native_env) {
+        c.arg(format!("{k}={v}"));
+    }
+    c.args(&inv.native)
         .env_clear()
         .envs(DEFAULT_ENV)
-        .envs(inv.native_env.iter().map(|(k, v)| (k, v)))
         .current_dir(scratch);
     Ok(c)
+}
+
+/// [`DEFAULT_ENV`] with `extra` applied the way `sbx run -e` does: a variable that is already
+/// there keeps its place and takes the new value; others are appended in order.
+pub fn ordered_env(extra: &[(String, String)]) -> Vec<(String, String)> {
+    let mut env: Vec<(String, String)> = DEFAULT_ENV
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    for (k, v) in extra {
+        match env.iter_mut().find(|(ek, _)| ek == k) {
+            Some(slot) => slot.1 = v.clone(),
+            None => env.push((k.clone(), v.clone())),
+        }
+    }
+    env
 }
 
 /// A fresh, empty scratch directory, removed when dropped.
@@ -268,6 +290,18 @@ mod tests {
         ] {
             assert!(lines.contains(&want), "{text}");
         }
+        let o = l
+            .run(
+                &Invocation {
+                    native: vec!["/bin/cat".into(), "/proc/self/environ".into()],
+                    native_env: vec![("PATH".into(), "/x".into()), ("Z".into(), "1".into())],
+                    ..Invocation::default()
+                },
+                None,
+                Duration::from_secs(10),
+            )
+            .unwrap();
+        assert_eq!(o.stdout, b"PATH=/x\0HOME=/root\0TERM=xterm\0Z=1\0");
         assert!(!text.contains("CARGO"), "{text}");
         let cwd = lines.last().unwrap();
         assert!(cwd.starts_with(root.path().to_str().unwrap()), "{text}");

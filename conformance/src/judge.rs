@@ -105,8 +105,9 @@ impl Judge {
     pub fn native(self, out: &Output) -> Judgement {
         let code = match out.status {
             Status::TimedOut => {
+                let tail = output_tail("native", out);
                 return Judgement {
-                    diff: Some(output_tail("native", out)),
+                    diff: (!tail.is_empty()).then_some(tail),
                     ..Judgement::because(
                         Verdict::Timeout,
                         format!("timed out natively after {} s", out.elapsed.as_secs()),
@@ -130,8 +131,9 @@ impl Judge {
                 if let Some(line) = first_line_with(out, markers) {
                     let _ = write!(reason, ": {line}");
                 }
+                let tail = output_tail("native", out);
                 Judgement {
-                    diff: Some(output_tail("native", out)),
+                    diff: (!tail.is_empty()).then_some(tail),
                     ..Judgement::because(Verdict::Fail, reason)
                 }
             }
@@ -155,8 +157,13 @@ impl Judge {
     /// Judges an engine's run against the (passing) native run.
     pub fn engine(self, engine: &str, native: &Output, out: &Output) -> Judgement {
         if out.status == Status::TimedOut {
+            let evidence = match self {
+                // What it printed before it hung, against what it should have printed.
+                Judge::Differential => diff(engine, native, out),
+                Judge::Ltp => output_tail(engine, out),
+            };
             return Judgement {
-                diff: Some(output_tail(engine, out)),
+                diff: (!evidence.is_empty()).then_some(evidence),
                 ..Judgement::because(
                     Verdict::Timeout,
                     format!("timed out after {} s", out.elapsed.as_secs()),
@@ -187,8 +194,9 @@ impl Judge {
                     {
                         let _ = write!(reason, ": {line}");
                     }
+                    let tail = output_tail(engine, out);
                     Judgement {
-                        diff: Some(output_tail(engine, out)),
+                        diff: (!tail.is_empty()).then_some(tail),
                         ..Judgement::because(Verdict::Fail, reason)
                     }
                 }
@@ -507,6 +515,10 @@ mod tests {
         let e = out("open: ok\n", Status::TimedOut);
         let j = Judge::Differential.engine("kvm", &n, &e);
         assert_eq!(j.verdict, Verdict::Timeout);
+        let d = j.diff.unwrap();
+        assert!(d.contains("-read = 3\n") && d.contains("kvm timeout"), "{d}");
+        let j = Judge::Differential.native(&out("", Status::TimedOut));
+        assert_eq!(j.diff, None);
         let j = Judge::Differential.native(&e);
         assert_eq!(j.verdict, Verdict::Timeout);
         let b = Judge::Differential.without_native(&j);

@@ -144,15 +144,9 @@ pub fn render(report: &Report) -> String {
             let c = f.results.get(*e).copied().unwrap_or_default();
             let _ = write!(
                 h,
-                "<td>{}<span class=\"note\">{} pass &middot; {} fail{}</span></td>",
+                "<td>{}<span class=\"note\">{}</span></td>",
                 stacked_bar(&c, " small"),
-                c.pass,
-                c.failures(),
-                if c.broken > 0 {
-                    format!(" &middot; {} broken", c.broken)
-                } else {
-                    String::new()
-                }
+                family_counts(&c)
             );
         }
         h.push_str("</tr>\n");
@@ -168,7 +162,15 @@ pub fn render(report: &Report) -> String {
             esc(e),
             rows.len()
         );
-        if rows.is_empty() {
+        let status = report
+            .meta
+            .engines
+            .iter()
+            .find(|i| i.name == *e)
+            .map_or("ran", |i| i.status.as_str());
+        if status != "ran" {
+            let _ = writeln!(h, "<p class=\"note\">Not run: {}.</p>", esc(status));
+        } else if rows.is_empty() {
             h.push_str("<p class=\"ok\">Every judged run passes.</p>\n");
         }
         for r in rows {
@@ -265,6 +267,18 @@ fn counts_line(c: &Counts) -> String {
     format!("<div class=\"sub\">{}</div>", parts.join(" &middot; "))
 }
 
+/// `3 pass · 1 fail · 1 broken`, or just `5 skipped` for an engine that did not run.
+fn family_counts(c: &Counts) -> String {
+    if c.total > 0 && c.skipped == c.total {
+        return format!("{} skipped", c.skipped);
+    }
+    let mut s = format!("{} pass &middot; {} fail", c.pass, c.failures());
+    if c.broken > 0 {
+        let _ = write!(s, " &middot; {} broken", c.broken);
+    }
+    s
+}
+
 fn legend() -> String {
     let mut s = String::from("<p class=\"legend\">");
     for v in Verdict::ALL {
@@ -280,8 +294,10 @@ fn rate_cell(c: &Counts) -> String {
         None => {
             let why = if c.total == 0 {
                 String::new()
+            } else if c.skipped == c.total {
+                "skipped".to_string()
             } else {
-                format!("{} not judged", c.total)
+                format!("{} broken", c.broken + c.skipped)
             };
             format!("<td class=\"rate note\">{why}</td>")
         }
@@ -360,8 +376,9 @@ mod tests {
         // The matrix has a row per named syscall with its support badge.
         assert!(page.contains("<code>openat</code>"));
         assert!(page.contains("class=\"badge lv-"));
-        // bt judged nothing: an empty card, no rates.
-        assert!(page.contains("engine not available"));
+        // bt judged nothing: no rates, no claim that everything passes.
+        assert!(page.contains("<p class=\"note\">Not run: engine not available.</p>"));
+        assert!(page.contains("<td class=\"rate note\">skipped</td>"));
     }
 
     #[test]
