@@ -8,8 +8,10 @@
 # 1. installs what the tests need when it is missing (gcc, musl-gcc, static busybox, rustfmt, clippy)
 # 2. cargo build --workspace      (builds target/debug/sbx, which the tests run)
 # 3. cargo test --workspace       (then one summary line: "tests: N passed, N failed, N skipped")
-# 4. cargo fmt --all -- --check
-# 5. cargo clippy --workspace --all-targets -- -D warnings
+# 4. the conformance suite on every engine, checked against conformance/baseline.json
+#    (reports: target/conformance/report.{json,html})
+# 5. cargo fmt --all -- --check
+# 6. cargo clippy --workspace --all-targets -- -D warnings
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -56,7 +58,7 @@ for component in rustfmt clippy; do
     fi
 done
 
-# --- 2-5. build, test, format, lint --------------------------------------------------------
+# --- 2-6. build, test, conformance, format, lint ------------------------------------------
 step "cargo build --workspace"
 cargo build --workspace
 
@@ -76,6 +78,12 @@ if [ "$status" -ne 0 ]; then
     echo "cargo test failed (exit status $status)" >&2
     exit "$status"
 fi
+
+# Every case natively, then under each engine; fails when a row conformance/baseline.json lists
+# stops passing. Without /dev/kvm the kvm engine is skipped loudly, and under CI=true that fails.
+step "conformance suite (sbx conformance --platform all --baseline conformance/baseline.json)"
+target/debug/sbx conformance --platform all --baseline conformance/baseline.json \
+    --json target/conformance/report.json --html target/conformance/report.html
 
 step "cargo fmt --all -- --check"
 cargo fmt --all -- --check

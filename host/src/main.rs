@@ -27,6 +27,8 @@ enum Command {
         #[arg(long)]
         markdown: bool,
     },
+    /// Run the syscall conformance suite natively and under each engine, and compare.
+    Conformance(sbx_conformance::ConformanceArgs),
 }
 
 #[derive(clap::Args)]
@@ -177,6 +179,12 @@ fn forward_signals(
     Ok(handle)
 }
 
+/// `sbx conformance`: guests run through this same executable (`sbx run`).
+fn conformance(args: &sbx_conformance::ConformanceArgs) -> Result<i32> {
+    let sbx = std::env::current_exe().context("cannot find the sbx executable")?;
+    Ok(sbx_conformance::main(args, &sbx)?)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -190,6 +198,7 @@ fn main() -> ExitCode {
             }
             Ok(0)
         }
+        Command::Conformance(args) => conformance(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code as u8),
