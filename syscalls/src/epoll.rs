@@ -12,6 +12,7 @@ use sbx_kernel::syscall::{Support, SyscallArgs};
 use sbx_kernel::task::Task;
 use sbx_kernel::{Errno, KResult};
 
+use crate::file::install_fd;
 use crate::poll::{restore_sigmask, set_temp_sigmask, wait_ready, Timeout, SIGMASK};
 use crate::TableBuilder;
 
@@ -42,17 +43,12 @@ const EVENT_SIZE: u64 = 12;
 /// Linux's `EP_MAX_EVENTS`: `INT_MAX / sizeof(struct epoll_event)`.
 const MAX_EVENTS: i32 = i32::MAX / EVENT_SIZE as i32;
 
-fn install(task: &mut Task, file: Arc<OpenFile>, cloexec: bool) -> KResult<u64> {
-    let fd = task.files().insert(file, cloexec)?;
-    Ok(fd as u64)
-}
-
 fn sys_epoll_create(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     // The size hint is unused since Linux 2.6.8 but must be positive.
     if a.i32(0) <= 0 {
         return Err(Errno::EINVAL);
     }
-    install(task, Epoll::new_file(), false)
+    install_fd(task, Epoll::new_file(), false)
 }
 
 fn sys_epoll_create1(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
@@ -60,7 +56,7 @@ fn sys_epoll_create1(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     if flags & !EPOLL_CLOEXEC != 0 {
         return Err(Errno::EINVAL);
     }
-    install(task, Epoll::new_file(), flags & EPOLL_CLOEXEC != 0)
+    install_fd(task, Epoll::new_file(), flags & EPOLL_CLOEXEC != 0)
 }
 
 /// An open, non-`O_PATH` description (`EBADF` otherwise).
@@ -157,11 +153,11 @@ fn do_epoll_wait(
 }
 
 fn sys_eventfd(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
-    install(task, new_eventfd(a.u32(0), 0)?, false)
+    install_fd(task, new_eventfd(a.u32(0), 0)?, false)
 }
 
 fn sys_eventfd2(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     let flags = a.u32(1);
     let file = new_eventfd(a.u32(0), flags)?;
-    install(task, file, flags & EFD_CLOEXEC != 0)
+    install_fd(task, file, flags & EFD_CLOEXEC != 0)
 }

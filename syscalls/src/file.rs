@@ -319,7 +319,7 @@ fn do_write(task: &mut Task, file: &OpenFile, off: Option<u64>, mut src: GuestIo
                 match r {
                     Ok(n) => {
                         done += n;
-                        if n == 0 || done >= count || file.ops().message_writes() {
+                        if n == 0 || done >= count {
                             break Ok(done);
                         }
                     }

@@ -150,7 +150,11 @@ pub(crate) fn set_temp_sigmask(task: &mut Task, addr: u64, size: u64) -> KResult
 /// stores `saved` there and returns `ERESTARTNOHAND` unchanged. Until then the mask is restored
 /// here; if the signal that interrupted the call is blocked again, a restart would re-enter the
 /// call and find it pending at once, so the call reports `EINTR` instead.
-pub(crate) fn restore_sigmask(task: &mut Task, saved: Option<u64>, ret: KResult<u64>) -> KResult<u64> {
+pub(crate) fn restore_sigmask(
+    task: &mut Task,
+    saved: Option<u64>,
+    ret: KResult<u64>,
+) -> KResult<u64> {
     let Some(saved) = saved else {
         return ret;
     };
@@ -223,7 +227,8 @@ fn sys_ppoll(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
 
 /// `poll` over `nfds` entries at `ufds`.
 fn do_poll(task: &mut Task, ufds: u64, nfds: u32, timeout: &Timeout) -> KResult<u64> {
-    if u64::from(nfds) > u64::from(task.files().limit()) {
+    // RLIMIT_NOFILE's soft value.
+    if u64::from(nfds) > task.process.state().rlimits[7].0 {
         return Err(Errno::EINVAL);
     }
     let mut fds = vec![PollFd::default(); nfds as usize];
@@ -233,7 +238,13 @@ fn do_poll(task: &mut Task, ufds: u64, nfds: u32, timeout: &Timeout) -> KResult<
     }
     let files: Vec<Option<Arc<OpenFile>>> = fds
         .iter()
-        .map(|p| if p.fd < 0 { None } else { poll_file(task, p.fd) })
+        .map(|p| {
+            if p.fd < 0 {
+                None
+            } else {
+                poll_file(task, p.fd)
+            }
+        })
         .collect();
     let queues: Vec<(&WaitQueue, u32)> = files
         .iter()

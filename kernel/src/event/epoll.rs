@@ -417,7 +417,11 @@ impl Epoll {
     /// (behind the ones not yet looked at), edge-triggered ones wait for the next notification,
     /// one-shot ones are disabled. Returns the count, `EFAULT` if the first copy failed, and
     /// `EAGAIN` when nothing is ready.
-    pub fn collect(&self, max: usize, deliver: &mut dyn FnMut(usize, u32, u64) -> bool) -> KResult<usize> {
+    pub fn collect(
+        &self,
+        max: usize,
+        deliver: &mut dyn FnMut(usize, u32, u64) -> bool,
+    ) -> KResult<usize> {
         let mut hold: Vec<Arc<OpenFile>> = Vec::new();
         let result = {
             let mut st = self.inner.lock();
@@ -512,6 +516,14 @@ impl FileOps for Epoll {
 
     fn stat(&self) -> KResult<Stat> {
         Ok(anon_inode_stat())
+    }
+
+    fn stream_seek(&self, _off: i64, whence: u32) -> KResult<u64> {
+        // Linux's `noop_llseek`: the position stays 0 for any valid `whence`.
+        if whence > crate::fd::SEEK_HOLE {
+            return Err(Errno::EINVAL);
+        }
+        Ok(0)
     }
 
     fn poll(&self, events: u32) -> u32 {
@@ -641,15 +653,18 @@ mod tests {
         assert_eq!(ep.len(), 1);
         let x = eventfd(0);
         assert_eq!(
-            ep.ctl(EPOLL_CTL_ADD, 6, &x, POLLIN | POLLPRI_BIT | EPOLLEXCLUSIVE, 0),
+            ep.ctl(
+                EPOLL_CTL_ADD,
+                6,
+                &x,
+                POLLIN | POLLPRI_BIT | EPOLLEXCLUSIVE,
+                0
+            ),
             Err(Errno::EINVAL)
         );
         ep.ctl(EPOLL_CTL_ADD, 6, &x, POLLIN | EPOLLEXCLUSIVE, 0)
             .unwrap();
-        assert_eq!(
-            ep.ctl(EPOLL_CTL_MOD, 6, &x, POLLIN, 0),
-            Err(Errno::EINVAL)
-        );
+        assert_eq!(ep.ctl(EPOLL_CTL_MOD, 6, &x, POLLIN, 0), Err(Errno::EINVAL));
     }
 
     const POLLPRI_BIT: u32 = crate::event::POLLPRI;
@@ -662,7 +677,8 @@ mod tests {
         let inner = Epoll::of(&inner_file).unwrap();
         let e = eventfd(0);
         inner.ctl(EPOLL_CTL_ADD, 3, &e, POLLIN, 1).unwrap();
-        outer.ctl(EPOLL_CTL_ADD, 4, &inner_file, POLLIN | EPOLLET, 2)
+        outer
+            .ctl(EPOLL_CTL_ADD, 4, &inner_file, POLLIN | EPOLLET, 2)
             .unwrap();
         assert!(wait(outer, 8).is_empty());
         assert_eq!(inner_file.ops().poll(POLLIN), 0);

@@ -72,6 +72,14 @@ impl FileOps for EventFd {
         Ok(anon_inode_stat())
     }
 
+    fn stream_seek(&self, _off: i64, whence: u32) -> KResult<u64> {
+        // Linux's `noop_llseek`: the position stays 0 for any valid `whence`.
+        if whence > crate::fd::SEEK_HOLE {
+            return Err(Errno::EINVAL);
+        }
+        Ok(0)
+    }
+
     fn read(&self, buf: &mut [u8], _nonblock: bool) -> KResult<usize> {
         // Never waits here: the syscall layer sleeps on the queue.
         let out = buf.get_mut(..8).ok_or(Errno::EINVAL)?;
@@ -88,10 +96,8 @@ impl FileOps for EventFd {
     }
 
     fn write(&self, data: &[u8], _nonblock: bool) -> KResult<usize> {
-        let raw: [u8; 8] = data
-            .get(..8)
-            .and_then(|b| b.try_into().ok())
-            .ok_or(Errno::EINVAL)?;
+        // Exactly 8 bytes (Linux since 6.9; earlier kernels took the first 8 of more).
+        let raw: [u8; 8] = data.try_into().map_err(|_| Errno::EINVAL)?;
         let val = u64::from_ne_bytes(raw);
         if val == u64::MAX {
             return Err(Errno::EINVAL);
@@ -106,10 +112,6 @@ impl FileOps for EventFd {
         // Linux wakes readers (and edge-triggered epoll) on every write, even of zero.
         self.queue.notify(POLLIN);
         Ok(8)
-    }
-
-    fn message_writes(&self) -> bool {
-        true
     }
 
     fn readable_bytes(&self) -> KResult<u64> {
@@ -184,11 +186,10 @@ mod tests {
         assert_eq!(write(&e, 0), Ok(8));
         assert_eq!(read(&e), Ok(MAX_COUNT));
         assert_eq!(e.poll(POLLIN | POLLOUT), POLLOUT);
-        // A longer buffer is fine; only its first 8 bytes count.
-        let mut long = [0u8; 16];
-        long[..8].copy_from_slice(&5u64.to_ne_bytes());
-        long[8..].copy_from_slice(&9u64.to_ne_bytes());
-        assert_eq!(e.write(&long, true), Ok(8));
-        assert_eq!(e.count(), 5);
+        // Reads may offer more room than 8 bytes; writes must be exactly 8.
+        assert_eq!(e.write(&[0u8; 16], true), Err(Errno::EINVAL));
+        assert_eq!(write(&e, 5), Ok(8));
+        assert_eq!(e.read(&mut [0u8; 16], true), Ok(8));
+        assert_eq!(e.count(), 0);
     }
 }

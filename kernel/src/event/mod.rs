@@ -28,16 +28,19 @@ pub const POLLRDHUP: u32 = 0x2000;
 /// Every readiness bit a file kind may report (the `epoll` flag bits lie above these).
 pub const ALL_EVENTS: u32 = 0xffff;
 
-/// What `file` is ready for now, as Linux's `vfs_poll` reports it: the kind's own answer, with
-/// `POLLRDNORM`/`POLLWRNORM` alongside `POLLIN`/`POLLOUT` as every Linux stream kind reports
-/// them (kinds without a `poll` give `DEFAULT_POLLMASK`, which is exactly that).
+/// What `file` is ready for now, as Linux's `vfs_poll` reports it. Kinds with a wait queue
+/// answer exactly (an eventfd reports no `POLLRDNORM`, a pipe does); the kinds without one are
+/// files, devices and host stdio, for which Linux reports `POLLRDNORM`/`POLLWRNORM` alongside
+/// `POLLIN`/`POLLOUT` (`DEFAULT_POLLMASK`, and what a terminal, pipe or socket says).
 pub fn readiness(file: &OpenFile) -> u32 {
     let mut r = file.ops().poll(ALL_EVENTS);
-    if r & POLLIN != 0 {
-        r |= POLLRDNORM;
-    }
-    if r & POLLOUT != 0 {
-        r |= POLLWRNORM;
+    if file.ops().wait_queue().is_none() {
+        if r & POLLIN != 0 {
+            r |= POLLRDNORM;
+        }
+        if r & POLLOUT != 0 {
+            r |= POLLWRNORM;
+        }
     }
     r
 }

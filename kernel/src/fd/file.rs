@@ -112,12 +112,6 @@ pub trait FileOps: Send + Sync + 'static {
     fn wait_queue(&self) -> Option<&crate::wait::WaitQueue> {
         None
     }
-    /// Whether one stream write is the whole operation even when it takes fewer bytes than
-    /// offered (an eventfd takes 8 bytes of any longer buffer): the syscall layer must not
-    /// write the rest after a blocking wait.
-    fn message_writes(&self) -> bool {
-        false
-    }
     /// Downcasting (e.g. a pipe implementation finding its own ends).
     fn as_any(&self) -> &dyn Any;
 }
