@@ -5,6 +5,7 @@
 mod block;
 pub mod engine;
 pub mod errno;
+pub mod event;
 pub mod exit;
 pub mod fd;
 pub mod futex;

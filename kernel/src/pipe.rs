@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::errno::{Errno, KResult};
+use crate::event::{POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM};
 use crate::fd::{FileOps, OpenFile, O_NONBLOCK, O_RDONLY, O_WRONLY};
 use crate::vfs::Stat;
 use crate::wait::WaitQueue;
@@ -15,10 +16,23 @@ pub const PIPE_CAPACITY: usize = 65536;
 /// Writes up to this size are atomic (`PIPE_BUF`).
 pub const PIPE_BUF: usize = 4096;
 
+/// What readers wait for (and what a write notifies).
+const READ_EVENTS: u32 = POLLIN | POLLRDNORM;
+/// What writers wait for (and what a read that makes room notifies).
+const WRITE_EVENTS: u32 = POLLOUT | POLLWRNORM;
+
 struct State {
     data: VecDeque<u8>,
     readers: usize,
     writers: usize,
+}
+
+impl State {
+    /// Whether a write would not block: room for an atomic write, as Linux's "not full"
+    /// (a free page slot).
+    fn writable(&self) -> bool {
+        PIPE_CAPACITY - self.data.len() >= PIPE_BUF
+    }
 }
 
 struct Pipe {
@@ -78,12 +92,19 @@ impl FileOps for ReadEnd {
         let _ = nonblock; // never waits here: the syscall layer sleeps on the queue
         let mut st = self.0.lock();
         if !st.data.is_empty() {
+            let was_writable = st.writable();
             let n = buf.len().min(st.data.len());
             for (dst, src) in buf.iter_mut().zip(st.data.drain(..n)) {
                 *dst = src;
             }
             drop(st);
-            self.0.queue.notify(!0);
+            // Like Linux, which wakes writers only when a full pipe gets room, a read notifies
+            // only a pipe that was not writable: edge-triggered epoll on the write end sees
+            // no event for reads from a pipe with room, and no blocked writer is missed (a
+            // writer only ever waits on a pipe that is not writable).
+            if !was_writable {
+                self.0.queue.notify(WRITE_EVENTS);
+            }
             return Ok(n);
         }
         if st.writers == 0 {
@@ -98,13 +119,13 @@ impl FileOps for ReadEnd {
         let st = self.0.lock();
         let mut r = 0;
         if !st.data.is_empty() {
-            r |= crate::fd::POLLIN;
+            r |= READ_EVENTS;
         }
         if st.writers == 0 {
-            r |= crate::fd::POLLHUP;
+            r |= POLLHUP;
         }
         // POLLHUP is reported whether or not it was asked for.
-        r & (events | crate::fd::POLLHUP)
+        r & (events | POLLHUP)
     }
     fn wait_queue(&self) -> Option<&WaitQueue> {
         Some(&self.0.queue)
@@ -141,19 +162,24 @@ impl FileOps for WriteEnd {
         let n = room.min(data.len());
         st.data.extend(&data[..n]);
         drop(st);
-        self.0.queue.notify(!0);
+        // Every write notifies readers, even of a pipe that was not empty: edge-triggered
+        // epoll sees one event per write, as on Linux.
+        self.0.queue.notify(READ_EVENTS);
         Ok(n)
     }
     fn poll(&self, events: u32) -> u32 {
         let st = self.0.lock();
         let mut r = 0;
+        // Like Linux, a pipe without readers is both writable (the write fails at once with
+        // EPIPE) and in error.
+        if st.writable() {
+            r |= WRITE_EVENTS;
+        }
         if st.readers == 0 {
-            r |= crate::fd::POLLERR;
-        } else if PIPE_CAPACITY - st.data.len() >= PIPE_BUF {
-            r |= crate::fd::POLLOUT;
+            r |= POLLERR;
         }
         // POLLERR is reported whether or not it was asked for.
-        r & (events | crate::fd::POLLERR)
+        r & (events | POLLERR)
     }
     fn wait_queue(&self) -> Option<&WaitQueue> {
         Some(&self.0.queue)

@@ -120,6 +120,12 @@ pub fn stdio_files() -> [(i32, Option<Arc<OpenFile>>); 3] {
     ]
 }
 
+/// Whether `ops` is host stdio (or the terminal): a kind without a wait queue whose `poll`
+/// asks the host descriptor, so waiting for it means polling it again now and then.
+pub fn is_host_stdio(ops: &dyn FileOps) -> bool {
+    ops.as_any().is::<HostStdio>()
+}
+
 /// The host terminal sbx runs on: the first of its stdin, stdout, stderr that is one.
 fn host_tty() -> Option<Which> {
     [Which::Stdin, Which::Stdout, Which::Stderr]

@@ -5,6 +5,7 @@
 use sbx_kernel::syscall::{Handler, Support, SyscallEntry, SyscallTable};
 
 pub mod compat;
+pub mod epoll;
 pub mod exec;
 pub mod file;
 pub mod fs;
@@ -15,6 +16,7 @@ pub mod mm;
 pub mod names;
 pub mod pgrp;
 pub mod pipe;
+pub mod poll;
 pub mod process;
 pub mod signal;
 pub mod time;
@@ -67,5 +69,7 @@ pub fn build_table() -> SyscallTable {
     identity::register(&mut b);
     misc::register(&mut b);
     pipe::register(&mut b);
+    poll::register(&mut b);
+    epoll::register(&mut b);
     b.table
 }
