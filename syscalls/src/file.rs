@@ -310,9 +310,10 @@ fn offset_arg(v: u64) -> KResult<u64> {
     }
 }
 
-/// The 64-bit offset `preadv`/`pwritev` pass split in two registers (low, high).
-fn split_offset(lo: u64, hi: u64) -> u64 {
-    (lo & 0xffff_ffff) | (hi << 32)
+/// The offset `preadv`/`pwritev` pass as (low, high): on 64-bit Linux `pos_from_hilo` shifts
+/// the high word out entirely, so the low register holds the whole 64-bit offset.
+fn split_offset(lo: u64, _hi: u64) -> u64 {
+    lo
 }
 
 // ---- read/write ---------------------------------------------------------------------------

@@ -67,6 +67,12 @@ pub trait FileOps: Send + Sync + 'static {
     fn stream_seek(&self, _off: i64, _whence: u32) -> KResult<u64> {
         Err(Errno::ESPIPE)
     }
+    /// `SEEK_DATA`/`SEEK_HOLE` from `off` for kinds that know where their holes are (host
+    /// files ask the host); `None` means "no holes tracked": data up to the end, then one
+    /// hole.
+    fn seek_data(&self, _off: u64, _whence: u32) -> Option<KResult<u64>> {
+        None
+    }
     /// Changes attributes through the open handle (`fchmod`, `fchown`, `futimens`), for kinds
     /// whose handle outlives renames of the path; `None` means "ask the node instead".
     fn setattr(&self, _attr: &SetAttr) -> Option<KResult<()>> {
@@ -455,6 +461,12 @@ impl OpenFile {
         }
         let mut pos = self.pos();
         let size = || -> KResult<i64> { Ok(self.ops.stat()?.size.min(i64::MAX as u64) as i64) };
+        if (whence == SEEK_DATA || whence == SEEK_HOLE) && off >= 0 {
+            if let Some(r) = self.ops.seek_data(off as u64, whence) {
+                *pos = r?;
+                return Ok(*pos);
+            }
+        }
         let new = match whence {
             SEEK_SET => Some(off),
             SEEK_CUR => (*pos as i64).checked_add(off),

@@ -536,6 +536,17 @@ impl FileOps for HostFile {
     fn truncate(&self, len: u64) -> KResult<()> {
         self.file.set_len(len).map_err(ioerr)
     }
+    /// The host filesystem knows the holes. Moving the host handle's position is harmless:
+    /// all I/O on it is positional.
+    #[cfg(target_os = "linux")]
+    fn seek_data(&self, off: u64, whence: u32) -> Option<KResult<u64>> {
+        let to = if whence == crate::fd::SEEK_DATA {
+            rustix::fs::SeekFrom::Data(off)
+        } else {
+            rustix::fs::SeekFrom::Hole(off)
+        };
+        Some(rustix::fs::seek(&*self.file, to).map_err(|e| ioerr(e.into())))
+    }
     fn setattr(&self, attr: &SetAttr) -> Option<KResult<()>> {
         Some(set_file_attr(&self.file, attr))
     }
