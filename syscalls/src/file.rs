@@ -10,6 +10,7 @@ use sbx_kernel::signal::Signal;
 use sbx_kernel::syscall::{Support, SyscallArgs};
 use sbx_kernel::task::Task;
 use sbx_kernel::vfs::abi::{Flock, Iovec};
+use sbx_kernel::vfs::lock::{FileKey, LockKind, LockOwner, LockTable, OFFSET_MAX};
 use sbx_kernel::vfs::FileKind;
 use sbx_kernel::{Errno, KResult};
 
@@ -44,9 +45,7 @@ pub fn register(b: &mut TableBuilder) {
     b.add(
         "fcntl",
         sys_fcntl,
-        Support::Partial(
-            "record locks always succeed (advisory, one sandbox); no leases, notify or seals",
-        ),
+        Support::Partial("no leases, notify or seals; F_SETLKW does not detect deadlocks"),
     );
     b.add(
         "ioctl",
@@ -70,11 +69,7 @@ pub fn register(b: &mut TableBuilder) {
         sys_fadvise64,
         Support::Partial("advice is validated and ignored"),
     );
-    b.add(
-        "flock",
-        sys_flock,
-        Support::Partial("advisory locks always succeed (one sandbox)"),
-    );
+    b.add("flock", sys_flock, Support::Full);
     b.add("sendfile", sys_sendfile, Support::Full);
     b.add("copy_file_range", sys_copy_file_range, Support::Full);
 }
@@ -451,7 +446,7 @@ fn sys_lseek(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
 fn sys_close(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     let file = task.files().remove(a.i32(0))?;
     // The last reference may close a host file: do it outside the table lock.
-    drop(file);
+    release_on_close(task, file);
     Ok(0)
 }
 
@@ -470,7 +465,9 @@ fn sys_close_range(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     let closed = task
         .files()
         .close_range(first, last, flags & CLOSE_RANGE_CLOEXEC != 0);
-    drop(closed);
+    for file in closed {
+        release_on_close(task, file);
+    }
     Ok(0)
 }
 
@@ -486,7 +483,9 @@ fn dup_to(task: &Task, old: i32, new: i32, cloexec: bool) -> KResult<u64> {
     let file = files.get(old)?;
     let replaced = files.install(new, file, cloexec)?;
     drop(files);
-    drop(replaced);
+    if let Some(old) = replaced {
+        release_on_close(task, old);
+    }
     Ok(new as u64)
 }
 
@@ -523,7 +522,88 @@ const F_OFD_GETLK: u32 = 36;
 const F_OFD_SETLK: u32 = 37;
 const F_OFD_SETLKW: u32 = 38;
 const F_DUPFD_CLOEXEC: u32 = 1030;
+const F_RDLCK: i16 = 0;
+const F_WRLCK: i16 = 1;
 const F_UNLCK: i16 = 2;
+
+/// What locks are keyed by: the file's (device, inode).
+fn lock_key(file: &OpenFile) -> KResult<FileKey> {
+    let st = file.stat()?;
+    Ok((st.dev, st.ino))
+}
+
+/// The owner of the task's POSIX record locks: its process.
+fn posix_owner(task: &Task) -> LockOwner {
+    LockOwner::new(&task.process, task.process.pid)
+}
+
+/// The inclusive byte range `[start, end]` a `struct flock` names (Linux's
+/// `flock_to_posix_lock`): `l_len` 0 runs to [`OFFSET_MAX`], a negative one ends before
+/// `l_start`.
+fn lock_range(file: &OpenFile, l: &Flock) -> KResult<(i64, i64)> {
+    let base = match l.l_whence {
+        0 => 0,
+        1 => file.offset().min(OFFSET_MAX as u64) as i64,
+        2 => file.stat()?.size.min(OFFSET_MAX as u64) as i64,
+        _ => return Err(Errno::EINVAL),
+    };
+    if l.l_start > OFFSET_MAX - base {
+        return Err(Errno::EOVERFLOW);
+    }
+    let mut start = base + l.l_start;
+    if start < 0 {
+        return Err(Errno::EINVAL);
+    }
+    let end = match l.l_len {
+        0 => OFFSET_MAX,
+        len if len > 0 => {
+            if len - 1 > OFFSET_MAX - start {
+                return Err(Errno::EOVERFLOW);
+            }
+            start + len - 1
+        }
+        len => {
+            let end = start - 1;
+            start += len;
+            if start < 0 {
+                return Err(Errno::EINVAL);
+            }
+            end
+        }
+    };
+    Ok((start, end))
+}
+
+/// Runs a lock operation once, or (`wait`) until it stops failing with `EAGAIN`, sleeping
+/// until some lock is released.
+fn lock_wait(
+    task: &mut Task,
+    wait: bool,
+    mut op: impl FnMut(&LockTable) -> KResult<()>,
+) -> KResult<u64> {
+    let kernel = task.kernel.clone();
+    let locks = &kernel.vfs.locks;
+    if !wait {
+        return op(locks).map(|_| 0);
+    }
+    task.block_on(&[(&locks.queue, !0)], None, |_| op(locks))
+        .map(|_| 0)
+}
+
+/// Lock bookkeeping when a descriptor goes: the process's POSIX record locks on the file are
+/// released (any close does that), and once the last descriptor of the description is gone
+/// its flock and OFD locks are too.
+fn release_on_close(task: &Task, file: Arc<OpenFile>) {
+    let locks = &task.kernel.vfs.locks;
+    if locks.is_empty() {
+        return;
+    }
+    if let Ok(key) = lock_key(&file) {
+        locks.release_records(key, &posix_owner(task));
+    }
+    drop(file);
+    locks.prune();
+}
 
 fn sys_fcntl(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     let (fd, cmd, arg) = (a.i32(0), a.u32(1), a.u(2));
@@ -549,27 +629,70 @@ fn sys_fcntl(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
             file.setfl(arg as u32);
             Ok(0)
         }
-        F_GETLK | F_OFD_GETLK | F_SETLK | F_SETLKW | F_OFD_SETLK | F_OFD_SETLKW => {
-            let mut lock: Flock = task.mm().read_val(arg)?;
-            match lock.l_type {
-                0 if !file.readable() && cmd != F_GETLK && cmd != F_OFD_GETLK => {
-                    return Err(Errno::EBADF)
-                }
-                1 if !file.writable() && cmd != F_GETLK && cmd != F_OFD_GETLK => {
-                    return Err(Errno::EBADF)
-                }
-                0..=2 => {}
+        F_GETLK | F_OFD_GETLK => {
+            let mut l: Flock = task.mm().read_val(arg)?;
+            let kind = match l.l_type {
+                F_RDLCK => LockKind::Read,
+                F_WRLCK => LockKind::Write,
                 _ => return Err(Errno::EINVAL),
+            };
+            let (start, end) = lock_range(&file, &l)?;
+            let owner = if cmd == F_OFD_GETLK {
+                if l.l_pid != 0 {
+                    return Err(Errno::EINVAL);
+                }
+                LockOwner::new(&file, -1)
+            } else {
+                posix_owner(task)
+            };
+            let key = lock_key(&file)?;
+            match task.kernel.vfs.locks.test(key, &owner, kind, start, end) {
+                None => l.l_type = F_UNLCK,
+                Some(c) => {
+                    l.l_type = if c.kind == LockKind::Write {
+                        F_WRLCK
+                    } else {
+                        F_RDLCK
+                    };
+                    l.l_whence = 0;
+                    l.l_start = c.start;
+                    l.l_len = if c.end == OFFSET_MAX {
+                        0
+                    } else {
+                        c.end - c.start + 1
+                    };
+                    l.l_pid = c.pid;
+                }
             }
-            if lock.l_whence > 2 {
-                return Err(Errno::EINVAL);
-            }
-            if cmd == F_GETLK || cmd == F_OFD_GETLK {
-                // One sandbox, advisory locks: nothing ever conflicts.
-                lock.l_type = F_UNLCK;
-                task.mm().write_val(arg, &lock)?;
-            }
+            task.mm().write_val(arg, &l)?;
             Ok(0)
+        }
+        F_SETLK | F_SETLKW | F_OFD_SETLK | F_OFD_SETLKW => {
+            let l: Flock = task.mm().read_val(arg)?;
+            let (start, end) = lock_range(&file, &l)?;
+            let kind = match l.l_type {
+                F_RDLCK => Some(LockKind::Read),
+                F_WRLCK => Some(LockKind::Write),
+                F_UNLCK => None,
+                _ => return Err(Errno::EINVAL),
+            };
+            match kind {
+                Some(LockKind::Read) if !file.readable() => return Err(Errno::EBADF),
+                Some(LockKind::Write) if !file.writable() => return Err(Errno::EBADF),
+                _ => {}
+            }
+            let ofd = cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW;
+            let owner = if ofd {
+                if l.l_pid != 0 {
+                    return Err(Errno::EINVAL);
+                }
+                LockOwner::new(&file, -1)
+            } else {
+                posix_owner(task)
+            };
+            let key = lock_key(&file)?;
+            let wait = cmd == F_SETLKW || cmd == F_OFD_SETLKW;
+            lock_wait(task, wait, |locks| locks.set(key, &owner, kind, start, end))
         }
         F_GETOWN | F_GETSIG => Ok(0),
         F_SETOWN | F_SETSIG => Ok(0),
@@ -684,15 +807,28 @@ fn sys_fadvise64(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
 }
 
 fn sys_flock(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
-    io_file(task, a.i32(0))?;
     const LOCK_SH: u32 = 1;
     const LOCK_EX: u32 = 2;
     const LOCK_NB: u32 = 4;
     const LOCK_UN: u32 = 8;
-    match a.u32(1) & !LOCK_NB {
-        LOCK_SH | LOCK_EX | LOCK_UN => Ok(0),
-        _ => Err(Errno::EINVAL),
+    const LOCK_MAND: u32 = 32;
+    let cmd = a.u32(1);
+    // Linux ignores the long-broken mandatory flock locks.
+    if cmd & LOCK_MAND != 0 {
+        return Ok(0);
     }
+    let kind = match cmd & !LOCK_NB {
+        LOCK_SH => Some(LockKind::Read),
+        LOCK_EX => Some(LockKind::Write),
+        LOCK_UN => None,
+        _ => return Err(Errno::EINVAL),
+    };
+    let file = io_file(task, a.i32(0))?;
+    let key = lock_key(&file)?;
+    let owner = LockOwner::new(&file, -1);
+    lock_wait(task, cmd & LOCK_NB == 0 && kind.is_some(), |locks| {
+        locks.flock(key, &owner, kind)
+    })
 }
 
 // ---- in-kernel copies ---------------------------------------------------------------------
