@@ -1,5 +1,5 @@
 //! The file syscall family: I/O on descriptors (`read`/`write` and their vectored and
-//! positional forms, `lseek`, `sendfile`, `copy_file_range`), descriptor management
+//! positional forms, `lseek`; in-kernel copies live in `splice.rs`), descriptor management
 //! (`close`, `close_range`, `dup*`, `fcntl`), `ioctl`, and the sync/size/advice calls.
 
 use std::sync::{Arc, Mutex};
@@ -70,8 +70,6 @@ pub fn register(b: &mut TableBuilder) {
         Support::Partial("advice is validated and ignored"),
     );
     b.add("flock", sys_flock, Support::Full);
-    b.add("sendfile", sys_sendfile, Support::Full);
-    b.add("copy_file_range", sys_copy_file_range, Support::Full);
 }
 
 // ---- shared helpers (also used by the fs family) ------------------------------------------
@@ -107,7 +105,7 @@ pub(crate) fn check_fd_room(task: &Task) -> KResult<()> {
 }
 
 /// A file usable for I/O: `O_PATH` descriptors are `EBADF` for everything but a few calls.
-fn io_file(task: &Task, fd: i32) -> KResult<Arc<OpenFile>> {
+pub(crate) fn io_file(task: &Task, fd: i32) -> KResult<Arc<OpenFile>> {
     let f = get_file(task, fd)?;
     if f.is_path() {
         return Err(Errno::EBADF);
@@ -725,12 +723,18 @@ fn sys_ioctl(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
             let ops = file.ops().clone();
             match ops.ioctl(&file, task, cmd, arg) {
                 Err(Errno::ENOTTY) if cmd == FIONREAD => {
-                    // Regular files: the bytes between the offset and the end.
+                    // Kinds that count their queued bytes (pipes, terminals).
+                    if let Ok(n) = file.ops().readable_bytes() {
+                        task.mm().write_val(arg, &(n.min(i32::MAX as u64) as i32))?;
+                        return Ok(0);
+                    }
+                    // Regular files: `i_size - f_pos` truncated to an int, as Linux computes
+                    // it (negative past the end).
                     let st = file.stat()?;
                     if st.kind() != FileKind::Regular {
                         return Err(Errno::ENOTTY);
                     }
-                    let n = st.size.saturating_sub(file.offset()).min(i32::MAX as u64) as i32;
+                    let n = (st.size as i64).wrapping_sub(file.offset() as i64) as i32;
                     task.mm().write_val(arg, &n)?;
                     Ok(0)
                 }
@@ -773,12 +777,27 @@ fn sys_fallocate(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     if off < 0 || len <= 0 {
         return Err(Errno::EINVAL);
     }
+    // Linux's `vfs_fallocate` mode rules; what a filesystem then supports is its business.
+    const KEEP_SIZE: u32 = 0x01;
+    const PUNCH_HOLE: u32 = 0x02;
+    const COLLAPSE_RANGE: u32 = 0x08;
+    const ZERO_RANGE: u32 = 0x10;
+    const INSERT_RANGE: u32 = 0x20;
+    const UNSHARE_RANGE: u32 = 0x40;
+    const WRITE_ZEROES: u32 = 0x80;
+    const MODE_MASK: u32 =
+        PUNCH_HOLE | COLLAPSE_RANGE | ZERO_RANGE | INSERT_RANGE | UNSHARE_RANGE | WRITE_ZEROES;
+    if mode & !(MODE_MASK | KEEP_SIZE) != 0 {
+        return Err(Errno::EOPNOTSUPP);
+    }
+    match mode & MODE_MASK {
+        0 | UNSHARE_RANGE | ZERO_RANGE => {}
+        PUNCH_HOLE if mode & KEEP_SIZE != 0 => {}
+        COLLAPSE_RANGE | INSERT_RANGE | WRITE_ZEROES if mode & KEEP_SIZE == 0 => {}
+        _ => return Err(Errno::EOPNOTSUPP),
+    }
     if !file.writable() {
         return Err(Errno::EBADF);
-    }
-    // FALLOC_FL_KEEP_SIZE is the only mode flag offered.
-    if mode & !1 != 0 {
-        return Err(Errno::EOPNOTSUPP);
     }
     match file.stat()?.kind() {
         FileKind::Regular => {}
@@ -829,139 +848,4 @@ fn sys_flock(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     lock_wait(task, cmd & LOCK_NB == 0 && kind.is_some(), |locks| {
         locks.flock(key, &owner, kind)
     })
-}
-
-// ---- in-kernel copies ---------------------------------------------------------------------
-
-/// Copies up to `count` bytes from `input` (at `in_off`, or its offset) to `output` (at
-/// `out_off`, or its offset) through a kernel buffer; returns the bytes copied.
-fn splice_files(
-    input: &OpenFile,
-    in_off: Option<u64>,
-    output: &OpenFile,
-    out_off: Option<u64>,
-    count: usize,
-) -> KResult<(usize, u64)> {
-    const CHUNK: usize = 64 * 1024;
-    let count = count.min(MAX_RW_COUNT);
-    let mut done = 0usize;
-    let mut buf = Vec::new();
-    while done < count {
-        let want = (count - done).min(CHUNK);
-        buf.clear();
-        let got = match input.read_to(in_off.map(|o| o + done as u64), want, &mut |d| {
-            buf.extend_from_slice(d);
-            d.len()
-        }) {
-            Ok(n) => n,
-            Err(e) if done == 0 => return Err(e),
-            Err(_) => break,
-        };
-        if got == 0 {
-            break;
-        }
-        let mut pos = 0usize;
-        let wrote = match output.write_from(out_off.map(|o| o + done as u64), got, &mut |_, dst| {
-            let n = dst.len().min(buf.len() - pos);
-            dst[..n].copy_from_slice(&buf[pos..pos + n]);
-            pos += n;
-            n
-        }) {
-            Ok(n) => n,
-            Err(e) if done == 0 => return Err(e),
-            Err(_) => break,
-        };
-        done += wrote;
-        if wrote < got || got < want {
-            break;
-        }
-    }
-    Ok((done, done as u64))
-}
-
-fn sys_sendfile(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
-    let out = io_file(task, a.i32(0))?;
-    let input = io_file(task, a.i32(1))?;
-    let (off_ptr, count) = (a.u(2), a.u(3) as usize);
-    if !input.readable() || !out.writable() {
-        return Err(Errno::EBADF);
-    }
-    if out.status() & O_APPEND != 0 {
-        return Err(Errno::EINVAL);
-    }
-    if (count as i64) < 0 {
-        return Err(Errno::EINVAL);
-    }
-    let in_off = if off_ptr != 0 {
-        let o: i64 = task.mm().read_val(off_ptr)?;
-        if o < 0 {
-            return Err(Errno::EINVAL);
-        }
-        if !input.ops().seekable() {
-            return Err(Errno::ESPIPE);
-        }
-        Some(o as u64)
-    } else {
-        None
-    };
-    let (n, _) = splice_files(&input, in_off, &out, None, count)?;
-    if let Some(o) = in_off {
-        task.mm().write_val(off_ptr, &((o + n as u64) as i64))?;
-    }
-    Ok(n as u64)
-}
-
-fn sys_copy_file_range(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
-    let (fd_in, off_in_ptr, fd_out, off_out_ptr, len, flags) = (
-        a.i32(0),
-        a.u(1),
-        a.i32(2),
-        a.u(3),
-        a.u(4) as usize,
-        a.u32(5),
-    );
-    if flags != 0 {
-        return Err(Errno::EINVAL);
-    }
-    let input = io_file(task, fd_in)?;
-    let out = io_file(task, fd_out)?;
-    if !input.readable() || !out.writable() || out.status() & O_APPEND != 0 {
-        return Err(Errno::EBADF);
-    }
-    let (ist, ost) = (input.stat()?, out.stat()?);
-    if ist.kind() == FileKind::Directory || ost.kind() == FileKind::Directory {
-        return Err(Errno::EISDIR);
-    }
-    if ist.kind() != FileKind::Regular || ost.kind() != FileKind::Regular {
-        return Err(Errno::EINVAL);
-    }
-    let read_off = |ptr: u64| -> KResult<Option<u64>> {
-        if ptr == 0 {
-            return Ok(None);
-        }
-        let o: i64 = task.mm().read_val(ptr)?;
-        if o < 0 {
-            return Err(Errno::EINVAL);
-        }
-        Ok(Some(o as u64))
-    };
-    let in_off = read_off(off_in_ptr)?;
-    let out_off = read_off(off_out_ptr)?;
-    // Overlapping ranges of one file are EINVAL.
-    if ist.dev == ost.dev && ist.ino == ost.ino {
-        let i = in_off.unwrap_or_else(|| input.offset());
-        let o = out_off.unwrap_or_else(|| out.offset());
-        let n = len as u64;
-        if i < o.saturating_add(n) && o < i.saturating_add(n) {
-            return Err(Errno::EINVAL);
-        }
-    }
-    let (n, _) = splice_files(&input, in_off, &out, out_off, len)?;
-    if let Some(o) = in_off {
-        task.mm().write_val(off_in_ptr, &((o + n as u64) as i64))?;
-    }
-    if let Some(o) = out_off {
-        task.mm().write_val(off_out_ptr, &((o + n as u64) as i64))?;
-    }
-    Ok(n as u64)
 }

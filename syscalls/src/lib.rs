@@ -15,6 +15,7 @@ pub mod names;
 pub mod pipe;
 pub mod process;
 pub mod signal;
+pub mod splice;
 pub mod time;
 pub mod util;
 
@@ -52,6 +53,7 @@ pub fn build_table() -> SyscallTable {
         });
     }
     file::register(&mut b);
+    splice::register(&mut b);
     fs::register(&mut b);
     mm::register(&mut b);
     process::register(&mut b);

@@ -82,7 +82,8 @@ pub trait FileOps: Send + Sync + 'static {
     fn truncate(&self, _len: u64) -> KResult<()> {
         Err(Errno::EINVAL)
     }
-    /// `fallocate`: reserve (mode 0) or `FALLOC_FL_KEEP_SIZE` (1).
+    /// `fallocate` with a mode the syscall layer validated (`FALLOC_FL_*`); kinds answer
+    /// `EOPNOTSUPP` for modes they do not implement.
     fn allocate(&self, _mode: u32, _off: u64, _len: u64) -> KResult<()> {
         Err(Errno::ENODEV)
     }
@@ -103,9 +104,10 @@ pub trait FileOps: Send + Sync + 'static {
     fn mmap_source(&self) -> KResult<Arc<dyn MmapSource>> {
         Err(Errno::ENODEV)
     }
-    /// Flushes to stable storage (`fsync`).
+    /// Flushes to stable storage (`fsync`). Like a Linux file without `f_op->fsync`, kinds
+    /// that are not storage (pipes, devices, proc files) refuse with `EINVAL`.
     fn sync(&self) -> KResult<()> {
-        Ok(())
+        Err(Errno::EINVAL)
     }
     /// Readiness for `poll`/`select`: the subset of `events` that would not block.
     fn poll(&self, events: u32) -> u32 {
