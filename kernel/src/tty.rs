@@ -289,6 +289,11 @@ impl FileOps for HostStdio {
         matches!(with_fd(self.read_fd, host_fstat), Ok(s) if s.kind() == crate::vfs::FileKind::Regular)
     }
 
+    fn sync(&self) -> KResult<()> {
+        // A file behind stdout syncs; a terminal or pipe is EINVAL, as natively.
+        with_fd(self.write_fd, |fd| rustix::fs::fsync(fd)).map_err(rerr)
+    }
+
     fn truncate(&self, len: u64) -> KResult<()> {
         // `> /dev/stdout` in a guest shell truncates what sbx's stdout is, as natively.
         with_fd(self.write_fd, |fd| rustix::fs::ftruncate(fd, len)).map_err(rerr)

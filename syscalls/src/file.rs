@@ -1,5 +1,5 @@
 //! The file syscall family: I/O on descriptors (`read`/`write` and their vectored and
-//! positional forms, `lseek`, `sendfile`, `copy_file_range`), descriptor management
+//! positional forms, `lseek`; in-kernel copies live in `splice.rs`), descriptor management
 //! (`close`, `close_range`, `dup*`, `fcntl`), `ioctl`, and the sync/size/advice calls.
 
 use std::sync::{Arc, Mutex};
@@ -10,6 +10,7 @@ use sbx_kernel::signal::Signal;
 use sbx_kernel::syscall::{Support, SyscallArgs};
 use sbx_kernel::task::Task;
 use sbx_kernel::vfs::abi::{Flock, Iovec};
+use sbx_kernel::vfs::lock::{FileKey, LockKind, LockOwner, LockTable, OFFSET_MAX};
 use sbx_kernel::vfs::FileKind;
 use sbx_kernel::wait::WaitQueue;
 use sbx_kernel::{Errno, KResult};
@@ -45,9 +46,7 @@ pub fn register(b: &mut TableBuilder) {
     b.add(
         "fcntl",
         sys_fcntl,
-        Support::Partial(
-            "record locks always succeed (advisory, one sandbox); no leases, notify or seals",
-        ),
+        Support::Partial("no leases, notify or seals; F_SETLKW does not detect deadlocks"),
     );
     b.add(
         "ioctl",
@@ -71,13 +70,7 @@ pub fn register(b: &mut TableBuilder) {
         sys_fadvise64,
         Support::Partial("advice is validated and ignored"),
     );
-    b.add(
-        "flock",
-        sys_flock,
-        Support::Partial("advisory locks always succeed (one sandbox)"),
-    );
-    b.add("sendfile", sys_sendfile, Support::Full);
-    b.add("copy_file_range", sys_copy_file_range, Support::Full);
+    b.add("flock", sys_flock, Support::Full);
 }
 
 // ---- shared helpers (also used by the fs family) ------------------------------------------
@@ -113,7 +106,7 @@ pub(crate) fn check_fd_room(task: &Task) -> KResult<()> {
 }
 
 /// A file usable for I/O: `O_PATH` descriptors are `EBADF` for everything but a few calls.
-fn io_file(task: &Task, fd: i32) -> KResult<Arc<OpenFile>> {
+pub(crate) fn io_file(task: &Task, fd: i32) -> KResult<Arc<OpenFile>> {
     let f = get_file(task, fd)?;
     if f.is_path() {
         return Err(Errno::EBADF);
@@ -364,9 +357,10 @@ fn offset_arg(v: u64) -> KResult<u64> {
     }
 }
 
-/// The 64-bit offset `preadv`/`pwritev` pass split in two registers (low, high).
-fn split_offset(lo: u64, hi: u64) -> u64 {
-    (lo & 0xffff_ffff) | (hi << 32)
+/// The offset `preadv`/`pwritev` pass as (low, high): on 64-bit Linux `pos_from_hilo` shifts
+/// the high word out entirely, so the low register holds the whole 64-bit offset.
+fn split_offset(lo: u64, _hi: u64) -> u64 {
+    lo
 }
 
 // ---- read/write ---------------------------------------------------------------------------
@@ -504,7 +498,7 @@ fn sys_lseek(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
 fn sys_close(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     let file = task.files().remove(a.i32(0))?;
     // The last reference may close a host file: do it outside the table lock.
-    drop(file);
+    release_on_close(task, file);
     Ok(0)
 }
 
@@ -523,7 +517,9 @@ fn sys_close_range(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     let closed = task
         .files()
         .close_range(first, last, flags & CLOSE_RANGE_CLOEXEC != 0);
-    drop(closed);
+    for file in closed {
+        release_on_close(task, file);
+    }
     Ok(0)
 }
 
@@ -539,7 +535,9 @@ fn dup_to(task: &Task, old: i32, new: i32, cloexec: bool) -> KResult<u64> {
     let file = files.get(old)?;
     let replaced = files.install(new, file, cloexec)?;
     drop(files);
-    drop(replaced);
+    if let Some(old) = replaced {
+        release_on_close(task, old);
+    }
     Ok(new as u64)
 }
 
@@ -576,7 +574,88 @@ const F_OFD_GETLK: u32 = 36;
 const F_OFD_SETLK: u32 = 37;
 const F_OFD_SETLKW: u32 = 38;
 const F_DUPFD_CLOEXEC: u32 = 1030;
+const F_RDLCK: i16 = 0;
+const F_WRLCK: i16 = 1;
 const F_UNLCK: i16 = 2;
+
+/// What locks are keyed by: the file's (device, inode).
+fn lock_key(file: &OpenFile) -> KResult<FileKey> {
+    let st = file.stat()?;
+    Ok((st.dev, st.ino))
+}
+
+/// The owner of the task's POSIX record locks: its process.
+fn posix_owner(task: &Task) -> LockOwner {
+    LockOwner::new(&task.process, task.process.pid)
+}
+
+/// The inclusive byte range `[start, end]` a `struct flock` names (Linux's
+/// `flock_to_posix_lock`): `l_len` 0 runs to [`OFFSET_MAX`], a negative one ends before
+/// `l_start`.
+fn lock_range(file: &OpenFile, l: &Flock) -> KResult<(i64, i64)> {
+    let base = match l.l_whence {
+        0 => 0,
+        1 => file.offset().min(OFFSET_MAX as u64) as i64,
+        2 => file.stat()?.size.min(OFFSET_MAX as u64) as i64,
+        _ => return Err(Errno::EINVAL),
+    };
+    if l.l_start > OFFSET_MAX - base {
+        return Err(Errno::EOVERFLOW);
+    }
+    let mut start = base + l.l_start;
+    if start < 0 {
+        return Err(Errno::EINVAL);
+    }
+    let end = match l.l_len {
+        0 => OFFSET_MAX,
+        len if len > 0 => {
+            if len - 1 > OFFSET_MAX - start {
+                return Err(Errno::EOVERFLOW);
+            }
+            start + len - 1
+        }
+        len => {
+            let end = start - 1;
+            start += len;
+            if start < 0 {
+                return Err(Errno::EINVAL);
+            }
+            end
+        }
+    };
+    Ok((start, end))
+}
+
+/// Runs a lock operation once, or (`wait`) until it stops failing with `EAGAIN`, sleeping
+/// until some lock is released.
+fn lock_wait(
+    task: &mut Task,
+    wait: bool,
+    mut op: impl FnMut(&LockTable) -> KResult<()>,
+) -> KResult<u64> {
+    let kernel = task.kernel.clone();
+    let locks = &kernel.vfs.locks;
+    if !wait {
+        return op(locks).map(|_| 0);
+    }
+    task.block_on(&[(&locks.queue, !0)], None, |_| op(locks))
+        .map(|_| 0)
+}
+
+/// Lock bookkeeping when a descriptor goes: the process's POSIX record locks on the file are
+/// released (any close does that), and once the last descriptor of the description is gone
+/// its flock and OFD locks are too.
+fn release_on_close(task: &Task, file: Arc<OpenFile>) {
+    let locks = &task.kernel.vfs.locks;
+    if locks.is_empty() {
+        return;
+    }
+    if let Ok(key) = lock_key(&file) {
+        locks.release_records(key, &posix_owner(task));
+    }
+    drop(file);
+    locks.prune();
+}
 
 fn sys_fcntl(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     let (fd, cmd, arg) = (a.i32(0), a.u32(1), a.u(2));
@@ -602,27 +681,70 @@ fn sys_fcntl(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
             file.setfl(arg as u32);
             Ok(0)
         }
-        F_GETLK | F_OFD_GETLK | F_SETLK | F_SETLKW | F_OFD_SETLK | F_OFD_SETLKW => {
-            let mut lock: Flock = task.mm().read_val(arg)?;
-            match lock.l_type {
-                0 if !file.readable() && cmd != F_GETLK && cmd != F_OFD_GETLK => {
-                    return Err(Errno::EBADF)
-                }
-                1 if !file.writable() && cmd != F_GETLK && cmd != F_OFD_GETLK => {
-                    return Err(Errno::EBADF)
-                }
-                0..=2 => {}
+        F_GETLK | F_OFD_GETLK => {
+            let mut l: Flock = task.mm().read_val(arg)?;
+            let kind = match l.l_type {
+                F_RDLCK => LockKind::Read,
+                F_WRLCK => LockKind::Write,
                 _ => return Err(Errno::EINVAL),
+            };
+            let (start, end) = lock_range(&file, &l)?;
+            let owner = if cmd == F_OFD_GETLK {
+                if l.l_pid != 0 {
+                    return Err(Errno::EINVAL);
+                }
+                LockOwner::new(&file, -1)
+            } else {
+                posix_owner(task)
+            };
+            let key = lock_key(&file)?;
+            match task.kernel.vfs.locks.test(key, &owner, kind, start, end) {
+                None => l.l_type = F_UNLCK,
+                Some(c) => {
+                    l.l_type = if c.kind == LockKind::Write {
+                        F_WRLCK
+                    } else {
+                        F_RDLCK
+                    };
+                    l.l_whence = 0;
+                    l.l_start = c.start;
+                    l.l_len = if c.end == OFFSET_MAX {
+                        0
+                    } else {
+                        c.end - c.start + 1
+                    };
+                    l.l_pid = c.pid;
+                }
             }
-            if lock.l_whence > 2 {
-                return Err(Errno::EINVAL);
-            }
-            if cmd == F_GETLK || cmd == F_OFD_GETLK {
-                // One sandbox, advisory locks: nothing ever conflicts.
-                lock.l_type = F_UNLCK;
-                task.mm().write_val(arg, &lock)?;
-            }
+            task.mm().write_val(arg, &l)?;
             Ok(0)
+        }
+        F_SETLK | F_SETLKW | F_OFD_SETLK | F_OFD_SETLKW => {
+            let l: Flock = task.mm().read_val(arg)?;
+            let (start, end) = lock_range(&file, &l)?;
+            let kind = match l.l_type {
+                F_RDLCK => Some(LockKind::Read),
+                F_WRLCK => Some(LockKind::Write),
+                F_UNLCK => None,
+                _ => return Err(Errno::EINVAL),
+            };
+            match kind {
+                Some(LockKind::Read) if !file.readable() => return Err(Errno::EBADF),
+                Some(LockKind::Write) if !file.writable() => return Err(Errno::EBADF),
+                _ => {}
+            }
+            let ofd = cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW;
+            let owner = if ofd {
+                if l.l_pid != 0 {
+                    return Err(Errno::EINVAL);
+                }
+                LockOwner::new(&file, -1)
+            } else {
+                posix_owner(task)
+            };
+            let key = lock_key(&file)?;
+            let wait = cmd == F_SETLKW || cmd == F_OFD_SETLKW;
+            lock_wait(task, wait, |locks| locks.set(key, &owner, kind, start, end))
         }
         F_GETOWN | F_GETSIG => Ok(0),
         F_SETOWN | F_SETSIG => Ok(0),
@@ -655,12 +777,18 @@ fn sys_ioctl(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
             let ops = file.ops().clone();
             match ops.ioctl(&file, task, cmd, arg) {
                 Err(Errno::ENOTTY) if cmd == FIONREAD => {
-                    // Regular files: the bytes between the offset and the end.
+                    // Kinds that count their queued bytes (pipes, terminals).
+                    if let Ok(n) = file.ops().readable_bytes() {
+                        task.mm().write_val(arg, &(n.min(i32::MAX as u64) as i32))?;
+                        return Ok(0);
+                    }
+                    // Regular files: `i_size - f_pos` truncated to an int, as Linux computes
+                    // it (negative past the end).
                     let st = file.stat()?;
                     if st.kind() != FileKind::Regular {
                         return Err(Errno::ENOTTY);
                     }
-                    let n = st.size.saturating_sub(file.offset()).min(i32::MAX as u64) as i32;
+                    let n = (st.size as i64).wrapping_sub(file.offset() as i64) as i32;
                     task.mm().write_val(arg, &n)?;
                     Ok(0)
                 }
@@ -703,12 +831,27 @@ fn sys_fallocate(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     if off < 0 || len <= 0 {
         return Err(Errno::EINVAL);
     }
+    // Linux's `vfs_fallocate` mode rules; what a filesystem then supports is its business.
+    const KEEP_SIZE: u32 = 0x01;
+    const PUNCH_HOLE: u32 = 0x02;
+    const COLLAPSE_RANGE: u32 = 0x08;
+    const ZERO_RANGE: u32 = 0x10;
+    const INSERT_RANGE: u32 = 0x20;
+    const UNSHARE_RANGE: u32 = 0x40;
+    const WRITE_ZEROES: u32 = 0x80;
+    const MODE_MASK: u32 =
+        PUNCH_HOLE | COLLAPSE_RANGE | ZERO_RANGE | INSERT_RANGE | UNSHARE_RANGE | WRITE_ZEROES;
+    if mode & !(MODE_MASK | KEEP_SIZE) != 0 {
+        return Err(Errno::EOPNOTSUPP);
+    }
+    match mode & MODE_MASK {
+        0 | UNSHARE_RANGE | ZERO_RANGE => {}
+        PUNCH_HOLE if mode & KEEP_SIZE != 0 => {}
+        COLLAPSE_RANGE | INSERT_RANGE | WRITE_ZEROES if mode & KEEP_SIZE == 0 => {}
+        _ => return Err(Errno::EOPNOTSUPP),
+    }
     if !file.writable() {
         return Err(Errno::EBADF);
-    }
-    // FALLOC_FL_KEEP_SIZE is the only mode flag offered.
-    if mode & !1 != 0 {
-        return Err(Errno::EOPNOTSUPP);
     }
     match file.stat()?.kind() {
         FileKind::Regular => {}
@@ -737,148 +880,26 @@ fn sys_fadvise64(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
 }
 
 fn sys_flock(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
-    io_file(task, a.i32(0))?;
     const LOCK_SH: u32 = 1;
     const LOCK_EX: u32 = 2;
     const LOCK_NB: u32 = 4;
     const LOCK_UN: u32 = 8;
-    match a.u32(1) & !LOCK_NB {
-        LOCK_SH | LOCK_EX | LOCK_UN => Ok(0),
-        _ => Err(Errno::EINVAL),
+    const LOCK_MAND: u32 = 32;
+    let cmd = a.u32(1);
+    // Linux ignores the long-broken mandatory flock locks.
+    if cmd & LOCK_MAND != 0 {
+        return Ok(0);
     }
-}
-
-// ---- in-kernel copies ---------------------------------------------------------------------
-
-/// Copies up to `count` bytes from `input` (at `in_off`, or its offset) to `output` (at
-/// `out_off`, or its offset) through a kernel buffer; returns the bytes copied.
-fn splice_files(
-    input: &OpenFile,
-    in_off: Option<u64>,
-    output: &OpenFile,
-    out_off: Option<u64>,
-    count: usize,
-) -> KResult<(usize, u64)> {
-    const CHUNK: usize = 64 * 1024;
-    let count = count.min(MAX_RW_COUNT);
-    let mut done = 0usize;
-    let mut buf = Vec::new();
-    while done < count {
-        let want = (count - done).min(CHUNK);
-        buf.clear();
-        let got = match input.read_to(in_off.map(|o| o + done as u64), want, &mut |d| {
-            buf.extend_from_slice(d);
-            d.len()
-        }) {
-            Ok(n) => n,
-            Err(e) if done == 0 => return Err(e),
-            Err(_) => break,
-        };
-        if got == 0 {
-            break;
-        }
-        let mut pos = 0usize;
-        let wrote = match output.write_from(out_off.map(|o| o + done as u64), got, &mut |_, dst| {
-            let n = dst.len().min(buf.len() - pos);
-            dst[..n].copy_from_slice(&buf[pos..pos + n]);
-            pos += n;
-            n
-        }) {
-            Ok(n) => n,
-            Err(e) if done == 0 => return Err(e),
-            Err(_) => break,
-        };
-        done += wrote;
-        if wrote < got || got < want {
-            break;
-        }
-    }
-    Ok((done, done as u64))
-}
-
-fn sys_sendfile(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
-    let out = io_file(task, a.i32(0))?;
-    let input = io_file(task, a.i32(1))?;
-    let (off_ptr, count) = (a.u(2), a.u(3) as usize);
-    if !input.readable() || !out.writable() {
-        return Err(Errno::EBADF);
-    }
-    if out.status() & O_APPEND != 0 {
-        return Err(Errno::EINVAL);
-    }
-    if (count as i64) < 0 {
-        return Err(Errno::EINVAL);
-    }
-    let in_off = if off_ptr != 0 {
-        let o: i64 = task.mm().read_val(off_ptr)?;
-        if o < 0 {
-            return Err(Errno::EINVAL);
-        }
-        if !input.ops().seekable() {
-            return Err(Errno::ESPIPE);
-        }
-        Some(o as u64)
-    } else {
-        None
+    let kind = match cmd & !LOCK_NB {
+        LOCK_SH => Some(LockKind::Read),
+        LOCK_EX => Some(LockKind::Write),
+        LOCK_UN => None,
+        _ => return Err(Errno::EINVAL),
     };
-    let (n, _) = splice_files(&input, in_off, &out, None, count)?;
-    if let Some(o) = in_off {
-        task.mm().write_val(off_ptr, &((o + n as u64) as i64))?;
-    }
-    Ok(n as u64)
-}
-
-fn sys_copy_file_range(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
-    let (fd_in, off_in_ptr, fd_out, off_out_ptr, len, flags) = (
-        a.i32(0),
-        a.u(1),
-        a.i32(2),
-        a.u(3),
-        a.u(4) as usize,
-        a.u32(5),
-    );
-    if flags != 0 {
-        return Err(Errno::EINVAL);
-    }
-    let input = io_file(task, fd_in)?;
-    let out = io_file(task, fd_out)?;
-    if !input.readable() || !out.writable() || out.status() & O_APPEND != 0 {
-        return Err(Errno::EBADF);
-    }
-    let (ist, ost) = (input.stat()?, out.stat()?);
-    if ist.kind() == FileKind::Directory || ost.kind() == FileKind::Directory {
-        return Err(Errno::EISDIR);
-    }
-    if ist.kind() != FileKind::Regular || ost.kind() != FileKind::Regular {
-        return Err(Errno::EINVAL);
-    }
-    let read_off = |ptr: u64| -> KResult<Option<u64>> {
-        if ptr == 0 {
-            return Ok(None);
-        }
-        let o: i64 = task.mm().read_val(ptr)?;
-        if o < 0 {
-            return Err(Errno::EINVAL);
-        }
-        Ok(Some(o as u64))
-    };
-    let in_off = read_off(off_in_ptr)?;
-    let out_off = read_off(off_out_ptr)?;
-    // Overlapping ranges of one file are EINVAL.
-    if ist.dev == ost.dev && ist.ino == ost.ino {
-        let i = in_off.unwrap_or_else(|| input.offset());
-        let o = out_off.unwrap_or_else(|| out.offset());
-        let n = len as u64;
-        if i < o.saturating_add(n) && o < i.saturating_add(n) {
-            return Err(Errno::EINVAL);
-        }
-    }
-    let (n, _) = splice_files(&input, in_off, &out, out_off, len)?;
-    if let Some(o) = in_off {
-        task.mm().write_val(off_in_ptr, &((o + n as u64) as i64))?;
-    }
-    if let Some(o) = out_off {
-        task.mm().write_val(off_out_ptr, &((o + n as u64) as i64))?;
-    }
-    Ok(n as u64)
+    let file = io_file(task, a.i32(0))?;
+    let key = lock_key(&file)?;
+    let owner = LockOwner::new(&file, -1);
+    lock_wait(task, cmd & LOCK_NB == 0 && kind.is_some(), |locks| {
+        locks.flock(key, &owner, kind)
+    })
 }

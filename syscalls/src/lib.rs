@@ -19,6 +19,7 @@ pub mod pipe;
 pub mod poll;
 pub mod process;
 pub mod signal;
+pub mod splice;
 pub mod time;
 pub mod timer;
 pub mod util;
@@ -57,6 +58,7 @@ pub fn build_table() -> SyscallTable {
         });
     }
     file::register(&mut b);
+    splice::register(&mut b);
     fs::register(&mut b);
     mm::register(&mut b);
     process::register(&mut b);

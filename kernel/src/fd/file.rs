@@ -67,6 +67,12 @@ pub trait FileOps: Send + Sync + 'static {
     fn stream_seek(&self, _off: i64, _whence: u32) -> KResult<u64> {
         Err(Errno::ESPIPE)
     }
+    /// `SEEK_DATA`/`SEEK_HOLE` from `off` for kinds that know where their holes are (host
+    /// files ask the host); `None` means "no holes tracked": data up to the end, then one
+    /// hole.
+    fn seek_data(&self, _off: u64, _whence: u32) -> Option<KResult<u64>> {
+        None
+    }
     /// Changes attributes through the open handle (`fchmod`, `fchown`, `futimens`), for kinds
     /// whose handle outlives renames of the path; `None` means "ask the node instead".
     fn setattr(&self, _attr: &SetAttr) -> Option<KResult<()>> {
@@ -76,7 +82,8 @@ pub trait FileOps: Send + Sync + 'static {
     fn truncate(&self, _len: u64) -> KResult<()> {
         Err(Errno::EINVAL)
     }
-    /// `fallocate`: reserve (mode 0) or `FALLOC_FL_KEEP_SIZE` (1).
+    /// `fallocate` with a mode the syscall layer validated (`FALLOC_FL_*`); kinds answer
+    /// `EOPNOTSUPP` for modes they do not implement.
     fn allocate(&self, _mode: u32, _off: u64, _len: u64) -> KResult<()> {
         Err(Errno::ENODEV)
     }
@@ -97,9 +104,10 @@ pub trait FileOps: Send + Sync + 'static {
     fn mmap_source(&self) -> KResult<Arc<dyn MmapSource>> {
         Err(Errno::ENODEV)
     }
-    /// Flushes to stable storage (`fsync`).
+    /// Flushes to stable storage (`fsync`). Like a Linux file without `f_op->fsync`, kinds
+    /// that are not storage (pipes, devices, proc files) refuse with `EINVAL`.
     fn sync(&self) -> KResult<()> {
-        Ok(())
+        Err(Errno::EINVAL)
     }
     /// Readiness for `poll`/`select`: the subset of `events` that would not block.
     fn poll(&self, events: u32) -> u32 {
@@ -461,6 +469,12 @@ impl OpenFile {
         }
         let mut pos = self.pos();
         let size = || -> KResult<i64> { Ok(self.ops.stat()?.size.min(i64::MAX as u64) as i64) };
+        if (whence == SEEK_DATA || whence == SEEK_HOLE) && off >= 0 {
+            if let Some(r) = self.ops.seek_data(off as u64, whence) {
+                *pos = r?;
+                return Ok(*pos);
+            }
+        }
         let new = match whence {
             SEEK_SET => Some(off),
             SEEK_CUR => (*pos as i64).checked_add(off),

@@ -80,6 +80,10 @@ impl FileOps for DirFile {
     fn seekable(&self) -> bool {
         true
     }
+    /// Directory changes are applied at once (tmpfs) or by the host: nothing to flush.
+    fn sync(&self) -> KResult<()> {
+        Ok(())
+    }
     fn read_at(&self, _off: u64, _buf: &mut [u8]) -> KResult<usize> {
         Err(Errno::EISDIR)
     }

@@ -14,7 +14,7 @@ use std::os::unix::fs::FileExt as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use cap_fs_ext::{DirExt, FollowSymlinks, OpenOptionsFollowExt, SystemTimeSpec};
+use cap_fs_ext::{FollowSymlinks, OpenOptionsFollowExt};
 use cap_std::ambient_authority;
 use cap_std::fs::{
     Dir, DirBuilder, DirBuilderExt, MetadataExt, OpenOptions, OpenOptionsExt, Permissions,
@@ -131,22 +131,26 @@ fn std_meta_stat(m: &std::fs::Metadata) -> Stat {
     }
 }
 
-fn to_system_time(t: TimeSet) -> SystemTimeSpec {
-    match t {
-        TimeSet::Now => SystemTimeSpec::SymbolicNow,
-        TimeSet::At(ts) => {
-            let d = std::time::Duration::new(ts.sec.unsigned_abs(), ts.nsec);
-            let t = if ts.sec >= 0 {
-                std::time::UNIX_EPOCH.checked_add(d)
-            } else {
-                std::time::UNIX_EPOCH
-                    .checked_sub(std::time::Duration::from_secs(ts.sec.unsigned_abs()))
-                    .and_then(|t| t.checked_add(std::time::Duration::from_nanos(ts.nsec as u64)))
-            };
-            SystemTimeSpec::Absolute(cap_std::time::SystemTime::from_std(
-                t.unwrap_or(std::time::UNIX_EPOCH),
-            ))
-        }
+/// The kernel's timestamps for `utimensat`/`futimens` (`None` = `UTIME_OMIT`); any time,
+/// before the epoch too, goes to the host as given.
+fn timestamps(atime: Option<TimeSet>, mtime: Option<TimeSet>) -> rustix::fs::Timestamps {
+    let ts = |t: Option<TimeSet>| match t {
+        None => rustix::fs::Timespec {
+            tv_sec: 0,
+            tv_nsec: rustix::fs::UTIME_OMIT,
+        },
+        Some(TimeSet::Now) => rustix::fs::Timespec {
+            tv_sec: 0,
+            tv_nsec: rustix::fs::UTIME_NOW,
+        },
+        Some(TimeSet::At(t)) => rustix::fs::Timespec {
+            tv_sec: t.sec,
+            tv_nsec: t.nsec as _,
+        },
+    };
+    rustix::fs::Timestamps {
+        last_access: ts(atime),
+        last_modification: ts(mtime),
     }
 }
 
@@ -452,12 +456,13 @@ impl Node for HostNode {
                 .map_err(ioerr)?;
         }
         if attr.atime.is_some() || attr.mtime.is_some() {
-            root.set_symlink_times(
-                self.path(),
-                attr.atime.map(to_system_time),
-                attr.mtime.map(to_system_time),
-            )
-            .map_err(ioerr)?;
+            let times = timestamps(attr.atime, attr.mtime);
+            let nofollow = rustix::fs::AtFlags::SYMLINK_NOFOLLOW;
+            match self.parent_and_name()? {
+                Some((dir, name)) => rustix::fs::utimensat(&dir, name, &times, nofollow),
+                None => rustix::fs::futimens(root, &times),
+            }
+            .map_err(|e| ioerr(e.into()))?;
         }
         Ok(())
     }
@@ -536,6 +541,17 @@ impl FileOps for HostFile {
     fn truncate(&self, len: u64) -> KResult<()> {
         self.file.set_len(len).map_err(ioerr)
     }
+    /// The host filesystem knows the holes. Moving the host handle's position is harmless:
+    /// all I/O on it is positional.
+    #[cfg(target_os = "linux")]
+    fn seek_data(&self, off: u64, whence: u32) -> Option<KResult<u64>> {
+        let to = if whence == crate::fd::SEEK_DATA {
+            rustix::fs::SeekFrom::Data(off)
+        } else {
+            rustix::fs::SeekFrom::Hole(off)
+        };
+        Some(rustix::fs::seek(&*self.file, to).map_err(|e| ioerr(e.into())))
+    }
     fn setattr(&self, attr: &SetAttr) -> Option<KResult<()>> {
         Some(set_file_attr(&self.file, attr))
     }
@@ -574,21 +590,8 @@ fn set_file_attr(file: &File, attr: &SetAttr) -> KResult<()> {
             .map_err(ioerr)?;
     }
     if attr.atime.is_some() || attr.mtime.is_some() {
-        let at = |t: TimeSet| match t {
-            TimeSet::Now => std::time::SystemTime::now(),
-            TimeSet::At(ts) => match to_system_time(TimeSet::At(ts)) {
-                SystemTimeSpec::Absolute(t) => t.into_std(),
-                SystemTimeSpec::SymbolicNow => std::time::SystemTime::now(),
-            },
-        };
-        let mut times = std::fs::FileTimes::new();
-        if let Some(t) = attr.atime {
-            times = times.set_accessed(at(t));
-        }
-        if let Some(t) = attr.mtime {
-            times = times.set_modified(at(t));
-        }
-        file.set_times(times).map_err(ioerr)?;
+        rustix::fs::futimens(file, &timestamps(attr.atime, attr.mtime))
+            .map_err(|e| ioerr(e.into()))?;
     }
     Ok(())
 }

@@ -11,6 +11,7 @@ pub mod abi;
 mod devfs;
 mod dirfile;
 mod host;
+pub mod lock;
 mod node;
 mod ops;
 pub mod perm;
@@ -123,6 +124,8 @@ impl Location {
 pub struct Vfs {
     mounts: RwLock<BTreeMap<Vec<u8>, Arc<Mount>>>,
     next_id: AtomicU64,
+    /// Advisory file locks (`flock`, `fcntl` record locks) of the whole sandbox.
+    pub locks: lock::LockTable,
 }
 
 /// Normalizes an absolute guest path: collapses `//` and trailing `/`; rejects `.`/`..`.
@@ -151,6 +154,7 @@ impl Vfs {
         let vfs = Vfs {
             mounts: RwLock::new(BTreeMap::new()),
             next_id: AtomicU64::new(1),
+            locks: lock::LockTable::new(),
         };
         vfs.insert(b"/".to_vec(), root, read_only, fs_name);
         vfs

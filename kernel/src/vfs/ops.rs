@@ -216,6 +216,10 @@ impl<'a> Resolver<'a> {
         if flags & O_CREAT == 0 {
             let loc = self.resolve(at, path, flags & O_NOFOLLOW == 0)?;
             if loc.node.meta()?.kind() == FileKind::Symlink {
+                // Linux checks O_DIRECTORY before refusing to open the link itself.
+                if flags & O_DIRECTORY != 0 {
+                    return Err(Errno::ENOTDIR);
+                }
                 return Err(Errno::ELOOP);
             }
             return self.open_location(loc, flags);
@@ -229,6 +233,8 @@ impl<'a> Resolver<'a> {
             let p = self.walk_parent(start.clone(), &path, &mut links)?;
             let name = match &p.last {
                 Last::Name(n) => n.clone(),
+                // `.`, `..` or `/` exist and are directories: O_EXCL's EEXIST comes first.
+                _ if flags & O_EXCL != 0 => return Err(Errno::EEXIST),
                 _ => return Err(Errno::EISDIR),
             };
             match self.lookup_opt(&p.dir, &name)? {
@@ -327,8 +333,17 @@ impl<'a> Resolver<'a> {
         } else {
             loc.node.open(&self.cx, flags)?
         };
-        if flags & O_TRUNC != 0 && kind == FileKind::Regular && acc != O_RDONLY {
-            ops.truncate(0)?;
+        // Linux truncates even for O_RDONLY (the permission check above asked for write);
+        // a read-only handle cannot, so the node does it.
+        if flags & O_TRUNC != 0 && kind == FileKind::Regular {
+            if acc == O_RDONLY {
+                loc.node.setattr(&SetAttr {
+                    size: Some(0),
+                    ..SetAttr::default()
+                })?;
+            } else {
+                ops.truncate(0)?;
+            }
         }
         Ok(Arc::new(OpenFile::new(ops, Some(loc), flags)))
     }

@@ -875,3 +875,53 @@ fn mount_points_cannot_be_removed_or_renamed() {
         vec![b".".to_vec(), b"..".to_vec(), b"x".to_vec()]
     );
 }
+
+/// Opens `path` read-write (creating it) in `vfs` as root.
+fn open_rw(vfs: &Vfs, path: &[u8]) -> Arc<OpenFile> {
+    let ctx = FsContext::new(vfs);
+    let cred = Cred::root();
+    resolver(vfs, &ctx, &cred)
+        .open(
+            None,
+            path,
+            OpenRequest {
+                flags: O_CREAT | O_RDWR,
+                mode: 0o644,
+            },
+        )
+        .unwrap()
+}
+
+#[test]
+fn tmpfs_holes_seek_and_punch() {
+    let vfs = sandbox();
+    let f = open_rw(&vfs, b"/sparse");
+    f.pwrite(0, &[b'a'; 4096]).unwrap();
+    f.pwrite(3 * 4096, &[b'b'; 100]).unwrap();
+    assert_eq!(f.seek(0, SEEK_HOLE), Ok(4096));
+    assert_eq!(f.seek(4096, SEEK_DATA), Ok(3 * 4096));
+    assert_eq!(f.seek(3 * 4096 + 10, SEEK_HOLE), Ok(3 * 4096 + 100));
+    assert_eq!(f.seek(3 * 4096 + 100, SEEK_DATA), Err(Errno::ENXIO));
+    // Punching the first page frees it and keeps the size.
+    f.ops().allocate(3, 0, 4096).unwrap();
+    assert_eq!(f.seek(0, SEEK_DATA), Ok(3 * 4096));
+    assert_eq!(f.stat().unwrap().size, 3 * 4096 + 100);
+    // A partial punch zeroes bytes inside a kept page.
+    f.ops().allocate(3, 3 * 4096 + 10, 20).unwrap();
+    let mut buf = [0xffu8; 40];
+    f.pread(3 * 4096, &mut buf).unwrap();
+    assert_eq!(&buf[..10], &[b'b'; 10]);
+    assert_eq!(&buf[10..30], &[0; 20]);
+    assert_eq!(&buf[30..], &[b'b'; 10]);
+    // Zero-range is not a tmpfs mode.
+    assert_eq!(f.ops().allocate(0x10, 0, 1), Err(Errno::EOPNOTSUPP));
+}
+
+#[test]
+fn only_storage_kinds_fsync() {
+    let vfs = sandbox();
+    assert_eq!(open_rw(&vfs, b"/f").ops().sync(), Ok(()));
+    let (r, w) = crate::pipe::new_pipe(0);
+    assert_eq!(r.ops().sync(), Err(Errno::EINVAL));
+    assert_eq!(w.ops().sync(), Err(Errno::EINVAL));
+}

@@ -319,6 +319,58 @@ impl Inode {
         Ok(done)
     }
 
+    /// Zeroes `[off, end)` without changing the size; whole pages in it are freed.
+    fn punch_hole(&self, off: u64, end: u64) {
+        let Body::File(p) = &self.body else {
+            return;
+        };
+        let mut p = lock(p);
+        let end = end.min(p.size.next_multiple_of(PAGE as u64));
+        if off >= end {
+            return;
+        }
+        let (first, last) = (off / PAGE as u64, (end - 1) / PAGE as u64);
+        let mut freed = 0;
+        for idx in first..=last {
+            let (lo, hi) = (idx * PAGE as u64, (idx + 1) * PAGE as u64);
+            if off <= lo && hi <= end {
+                freed += p.pages.remove(&idx).is_some() as u64;
+            } else if let Some(page) = p.pages.get_mut(&idx) {
+                let a = (off.max(lo) - lo) as usize;
+                let b = (end.min(hi) - lo) as usize;
+                page[a..b].fill(0);
+            }
+        }
+        self.fs.release(freed * PAGE as u64);
+        drop(p);
+        self.touch_mc();
+    }
+
+    /// `SEEK_DATA`/`SEEK_HOLE` at page granularity: present pages are data, missing ones
+    /// holes, and the end of the file is a hole.
+    fn seek_data(&self, off: u64, data: bool) -> KResult<u64> {
+        let Body::File(p) = &self.body else {
+            return Err(Errno::ENXIO);
+        };
+        let p = lock(p);
+        if off >= p.size {
+            return Err(Errno::ENXIO);
+        }
+        let page = PAGE as u64;
+        let mut idx = off / page;
+        if data {
+            let next = p.pages.range(idx..).next().map(|(&i, _)| i);
+            return match next {
+                Some(i) if i * page < p.size => Ok(off.max(i * page)),
+                _ => Err(Errno::ENXIO),
+            };
+        }
+        while p.pages.contains_key(&idx) && idx * page < p.size {
+            idx += 1;
+        }
+        Ok(off.max(idx * page).min(p.size))
+    }
+
     fn truncate(&self, len: u64) -> KResult<()> {
         let Body::File(p) = &self.body else {
             return Err(Errno::EISDIR);
@@ -668,7 +720,18 @@ impl FileOps for TmpFile {
     fn truncate(&self, len: u64) -> KResult<()> {
         self.0.truncate(len)
     }
+    fn seek_data(&self, off: u64, whence: u32) -> Option<KResult<u64>> {
+        Some(self.0.seek_data(off, whence == crate::fd::SEEK_DATA))
+    }
+    /// Memory is the storage: nothing to flush.
+    fn sync(&self) -> KResult<()> {
+        Ok(())
+    }
+    /// Linux's tmpfs offers plain allocation, `FALLOC_FL_KEEP_SIZE` and (with it)
+    /// `FALLOC_FL_PUNCH_HOLE`.
     fn allocate(&self, mode: u32, off: u64, len: u64) -> KResult<()> {
+        const KEEP_SIZE: u32 = 1;
+        const PUNCH_HOLE: u32 = 2;
         let end = off
             .checked_add(len)
             .filter(|&e| e <= MAX_FILE_SIZE)
@@ -676,6 +739,13 @@ impl FileOps for TmpFile {
         let Body::File(p) = &self.0.body else {
             return Err(Errno::ENODEV);
         };
+        if mode == PUNCH_HOLE | KEEP_SIZE {
+            self.0.punch_hole(off, end);
+            return Ok(());
+        }
+        if mode & !KEEP_SIZE != 0 {
+            return Err(Errno::EOPNOTSUPP);
+        }
         // Reserve the pages so later writes cannot fail for space.
         let mut pages = lock(p);
         let mut idx = off / PAGE as u64;
