@@ -20,7 +20,8 @@ pub fn register(b: &mut TableBuilder) {
         "mmap",
         sys_mmap,
         Support::Partial(
-            "MAP_SHARED file mappings are private copies: writes are not written back to the file",
+            "MAP_SHARED file mappings reach the file at msync and munmap, not at once: until \
+             then read() and other mappings do not see their stores",
         ),
     );
     b.add("munmap", sys_munmap, Support::Full);
@@ -37,7 +38,7 @@ pub fn register(b: &mut TableBuilder) {
     b.add(
         "msync",
         sys_msync,
-        Support::Partial("mappings are private copies, so there is nothing to write back"),
+        Support::Partial("writes shared file mappings back; MS_INVALIDATE has nothing to drop"),
     );
     b.add(
         "mincore",
