@@ -16,6 +16,7 @@ pub mod pipe;
 pub mod process;
 pub mod signal;
 pub mod time;
+pub mod timerfd;
 pub mod util;
 
 /// Collects family registrations into a [`SyscallTable`].
@@ -58,6 +59,7 @@ pub fn build_table() -> SyscallTable {
     exec::register(&mut b);
     signal::register(&mut b);
     time::register(&mut b);
+    timerfd::register(&mut b);
     identity::register(&mut b);
     misc::register(&mut b);
     pipe::register(&mut b);
