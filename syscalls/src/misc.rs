@@ -474,7 +474,7 @@ fn sys_sched_setaffinity(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     let cpus = nr_cpus();
     let size = cpumask_bytes(cpus);
     // Linux reads at most its own mask size; a shorter one leaves the rest clear.
-    let mut raw = vec![0u8; 128];
+    let mut raw = [0u8; 128];
     let n = len.min(size).min(raw.len());
     task.mm().copy_in(addr, &mut raw[..n])?;
     if !is_self(task, i64::from(pid)) {
