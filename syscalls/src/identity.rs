@@ -217,12 +217,13 @@ fn set_fs_id(old: Ids, id: u32, privileged: bool) -> Ids {
     }
 }
 
-/// Linux's `cap_emulate_setxuid`: leaving uid 0 everywhere drops capabilities, leaving it as
-/// the effective uid empties the effective set, and returning to it restores that set.
-fn fix_caps_setxuid(old: Ids, new: Ids, caps: &mut Caps) {
+/// Linux's `cap_emulate_setxuid`: leaving uid 0 everywhere drops capabilities (unless
+/// `keep`, `PR_SET_KEEPCAPS`), leaving it as the effective uid empties the effective set, and
+/// returning to it restores that set.
+fn fix_caps_setxuid(old: Ids, new: Ids, caps: &mut Caps, keep: bool) {
     let was_root = old.r == 0 || old.e == 0 || old.s == 0;
     let is_root = new.r == 0 || new.e == 0 || new.s == 0;
-    if was_root && !is_root {
+    if was_root && !is_root && !keep {
         caps.permitted = 0;
         caps.effective = 0;
     }
@@ -292,7 +293,7 @@ fn change_ids(
             Kind::Group => (c.gid, c.egid, c.sgid, extras.fsgid) = (new.r, new.e, new.s, new.fs),
         }
         match kind {
-            Kind::User => fix_caps_setxuid(old, new, &mut extras.caps),
+            Kind::User => fix_caps_setxuid(old, new, &mut extras.caps, extras.keepcaps),
             Kind::FsUser => fix_caps_fsuid(old.fs, new.fs, &mut extras.caps),
             Kind::Group => {}
         }
@@ -600,14 +601,18 @@ mod tests {
         };
         // Temporarily dropping euid keeps the permitted set; regaining it restores effective.
         let mut c = full;
-        fix_caps_setxuid(ids(0, 0, 0), ids(0, 1000, 0), &mut c);
+        fix_caps_setxuid(ids(0, 0, 0), ids(0, 1000, 0), &mut c, false);
         assert_eq!((c.effective, c.permitted), (0, SANDBOX_CAPS));
-        fix_caps_setxuid(ids(0, 1000, 0), ids(0, 0, 0), &mut c);
+        fix_caps_setxuid(ids(0, 1000, 0), ids(0, 0, 0), &mut c, false);
         assert_eq!(c, full);
         // Dropping uid 0 everywhere loses everything for good.
         let mut c = full;
-        fix_caps_setxuid(ids(0, 0, 0), ids(1000, 1000, 1000), &mut c);
+        fix_caps_setxuid(ids(0, 0, 0), ids(1000, 1000, 1000), &mut c, false);
         assert_eq!((c.effective, c.permitted), (0, 0));
+        // ...unless PR_SET_KEEPCAPS asked to keep the permitted set.
+        let mut c = full;
+        fix_caps_setxuid(ids(0, 0, 0), ids(1000, 1000, 1000), &mut c, true);
+        assert_eq!((c.effective, c.permitted), (0, SANDBOX_CAPS));
         // fsuid away from 0 drops only the filesystem capabilities.
         let mut c = full;
         fix_caps_fsuid(0, 1000, &mut c);

@@ -22,6 +22,7 @@ pub mod signal;
 pub mod splice;
 pub mod time;
 pub mod timer;
+pub mod timerfd;
 pub mod util;
 
 /// Collects family registrations into a [`SyscallTable`].
@@ -68,6 +69,7 @@ pub fn build_table() -> SyscallTable {
     exec::register(&mut b);
     signal::register(&mut b);
     time::register(&mut b);
+    timerfd::register(&mut b);
     identity::register(&mut b);
     misc::register(&mut b);
     pipe::register(&mut b);

@@ -8,7 +8,9 @@ use sbx_kernel::{Errno, KResult};
 
 use crate::identity::{capable, CAP_LAST_CAP};
 use crate::time::monotonic_now;
-use crate::util::{is_self, read_cstr_upto, with_extras, write_opt, Timeval};
+use crate::util::{
+    is_self, read_cstr_upto, with_extras, write_opt, CpuMask, Extras, Timespec, Timeval,
+};
 use crate::TableBuilder;
 
 /// The kernel release `uname` reports.
@@ -21,6 +23,8 @@ pub const RLIM_NLIMITS: u32 = 16;
 pub const RLIMIT_NOFILE: u32 = 7;
 /// `RLIMIT_NICE`.
 pub const RLIMIT_NICE: u32 = 13;
+/// `RLIMIT_RTPRIO`.
+pub const RLIMIT_RTPRIO: u32 = 14;
 /// Linux's `fs.nr_open` default: the hard ceiling for `RLIMIT_NOFILE`.
 pub const NR_OPEN: u64 = 1 << 20;
 /// Most bytes one `getrandom` call returns (the man page's `INT_MAX >> 6` for the urandom
@@ -80,12 +84,31 @@ pub fn register(b: &mut TableBuilder) {
     b.add(
         "sched_setaffinity",
         sys_sched_setaffinity,
-        Support::Partial("valid masks are accepted but do not pin threads to CPUs"),
+        Support::Partial("the mask is recorded and reported but does not pin threads to CPUs"),
     );
     b.add(
         "getcpu",
         sys_getcpu,
-        Support::Partial("always reports CPU 0 on NUMA node 0"),
+        Support::Partial("reports the first CPU of the affinity mask, on NUMA node 0"),
+    );
+    b.add(
+        "sched_setscheduler",
+        sys_sched_setscheduler,
+        Support::Partial(
+            "only the caller; the policy is recorded and reported, the host schedules the thread",
+        ),
+    );
+    b.add(
+        "sched_setparam",
+        sys_sched_setparam,
+        Support::Partial(
+            "only the caller; the priority is recorded and reported, the host schedules the thread",
+        ),
+    );
+    b.add(
+        "sched_rr_get_interval",
+        sys_sched_rr_get_interval,
+        Support::Partial("only the caller; the fair policies report one 4 ms tick"),
     );
     b.add(
         "sched_getscheduler",
@@ -128,8 +151,8 @@ pub fn register(b: &mut TableBuilder) {
         "prctl",
         sys_prctl,
         Support::Partial(
-            "NAME, DUMPABLE, NO_NEW_PRIVS, PDEATHSIG (recorded, not yet sent), GET_SECCOMP and \
-             CAPBSET_READ; other options are EINVAL",
+            "NAME, DUMPABLE, KEEPCAPS, NO_NEW_PRIVS, PDEATHSIG (recorded, not yet sent), \
+             GET_SECCOMP and CAPBSET_READ; other options are EINVAL",
         ),
     );
     b.add(
@@ -412,6 +435,24 @@ fn cpumask_bytes(cpus: usize) -> usize {
     cpus.div_ceil(64) * 8
 }
 
+/// The CPUs the caller may run on: its `sched_setaffinity` mask, or every CPU.
+fn affinity(task: &Task) -> CpuMask {
+    with_extras(task, |_, e| e.affinity).unwrap_or_else(all_cpus)
+}
+
+/// The mask with every CPU the sandbox reports set.
+fn all_cpus() -> CpuMask {
+    let mut mask = [0u64; 16];
+    for cpu in 0..nr_cpus().min(1024) {
+        mask[cpu / 64] |= 1 << (cpu % 64);
+    }
+    mask
+}
+
+fn mask_bytes(mask: &CpuMask) -> Vec<u8> {
+    mask.iter().flat_map(|w| w.to_le_bytes()).collect()
+}
+
 fn sys_sched_getaffinity(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     let (pid, len, addr) = (a.i32(0), u64::from(a.u32(1)), a.u(2));
     let cpus = nr_cpus();
@@ -422,10 +463,7 @@ fn sys_sched_getaffinity(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
         return Err(Errno::ESRCH);
     }
     let size = cpumask_bytes(cpus);
-    let mut mask = vec![0u8; size];
-    for cpu in 0..cpus {
-        mask[cpu / 8] |= 1 << (cpu % 8);
-    }
+    let mask = mask_bytes(&affinity(task));
     let n = size.min(len as usize);
     task.mm().copy_out(addr, &mask[..n])?;
     Ok(n as u64)
@@ -436,25 +474,49 @@ fn sys_sched_setaffinity(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     let cpus = nr_cpus();
     let size = cpumask_bytes(cpus);
     // Linux reads at most its own mask size; a shorter one leaves the rest clear.
-    let mut mask = vec![0u8; size];
-    let n = len.min(size);
-    task.mm().copy_in(addr, &mut mask[..n])?;
+    let mut raw = [0u8; 128];
+    let n = len.min(size).min(raw.len());
+    task.mm().copy_in(addr, &mut raw[..n])?;
     if !is_self(task, i64::from(pid)) {
         return Err(Errno::ESRCH);
     }
-    let any_online = (0..cpus).any(|cpu| mask[cpu / 8] & (1 << (cpu % 8)) != 0);
-    if !any_online {
+    // Only CPUs that exist count; a mask naming none of them is refused.
+    let online = all_cpus();
+    let mut mask = [0u64; 16];
+    for (i, word) in mask.iter_mut().enumerate() {
+        let bytes: [u8; 8] = raw[i * 8..i * 8 + 8].try_into().unwrap_or([0; 8]);
+        *word = u64::from_le_bytes(bytes) & online[i];
+    }
+    if mask.iter().all(|&w| w == 0) {
         return Err(Errno::EINVAL);
     }
+    with_extras(task, |_, e| e.affinity = Some(mask));
     Ok(0)
 }
 
 fn sys_getcpu(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
-    // The third argument (a cache) has been unused since Linux 2.6.24.
-    write_opt(task, a.u(0), &0u32)?;
+    // Guest threads are not pinned to host CPUs; report the first CPU the mask allows, so the
+    // answer is one the process may run on. The third argument (a cache) has been unused since
+    // Linux 2.6.24.
+    let mask = affinity(task);
+    let cpu = mask
+        .iter()
+        .enumerate()
+        .find(|(_, w)| **w != 0)
+        .map_or(0, |(i, w)| i as u32 * 64 + w.trailing_zeros());
+    write_opt(task, a.u(0), &cpu)?;
     write_opt(task, a.u(1), &0u32)?;
     Ok(0)
 }
+
+/// `SCHED_RESET_ON_FORK`, or-ed into a policy.
+const SCHED_RESET_ON_FORK: i32 = 0x4000_0000;
+/// Linux's `SETPARAM_POLICY`: `sched_setparam` keeps the policy.
+const SETPARAM_POLICY: i32 = -1;
+/// Round-robin time slice (`RR_TIMESLICE`, 100 ms).
+const RR_TIMESLICE_NS: i64 = 100_000_000;
+/// What `sched_rr_get_interval` reports for the fair policies: one scheduler tick.
+const FAIR_SLICE_NS: i64 = 4_000_000;
 
 fn sys_sched_getscheduler(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     let pid = a.i32(0);
@@ -464,7 +526,8 @@ fn sys_sched_getscheduler(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     if !is_self(task, i64::from(pid)) {
         return Err(Errno::ESRCH);
     }
-    Ok(SCHED_OTHER as u64)
+    let (policy, reset) = with_extras(task, |_, e| (e.policy, e.reset_on_fork));
+    Ok((policy | if reset { SCHED_RESET_ON_FORK } else { 0 }) as u64)
 }
 
 fn sys_sched_getparam(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
@@ -475,8 +538,119 @@ fn sys_sched_getparam(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     if !is_self(task, i64::from(pid)) {
         return Err(Errno::ESRCH);
     }
-    // `struct sched_param` is one int: the static priority, 0 under SCHED_OTHER.
-    task.mm().write_val(param, &0i32)?;
+    // `struct sched_param` is one int: the static priority, 0 under the normal policies.
+    let prio = with_extras(task, |_, e| e.rt_priority);
+    task.mm().write_val(param, &prio)?;
+    Ok(0)
+}
+
+/// Linux's `__sched_setscheduler` rules for a change of one process's policy
+/// (`SETPARAM_POLICY` keeps the current one): valid policy and priority, then, without
+/// CAP_SYS_NICE (`privileged`), the limits of `RLIMIT_RTPRIO` for real-time policies and of
+/// `RLIMIT_NICE` for leaving `SCHED_IDLE`. Installs the result in `e`.
+pub fn sched_rules(
+    e: &mut Extras,
+    rlimits: &[(u64, u64); 16],
+    policy: i32,
+    prio: i32,
+    privileged: bool,
+) -> KResult<()> {
+    let (policy, reset) = if policy == SETPARAM_POLICY {
+        (e.policy, e.reset_on_fork)
+    } else {
+        (
+            policy & !SCHED_RESET_ON_FORK,
+            policy & SCHED_RESET_ON_FORK != 0,
+        )
+    };
+    let rt = matches!(policy, SCHED_FIFO | SCHED_RR);
+    match policy {
+        SCHED_OTHER | SCHED_FIFO | SCHED_RR | SCHED_BATCH | SCHED_IDLE => {}
+        // SCHED_DEADLINE needs sched_setattr's runtime/deadline/period.
+        _ => return Err(Errno::EINVAL),
+    }
+    if !(0..=99).contains(&prio) || rt != (prio != 0) {
+        return Err(Errno::EINVAL);
+    }
+    if !privileged {
+        // RLIMIT_RTPRIO allows changing to a real-time policy and raising the priority up to it.
+        let rtprio = rlimits[RLIMIT_RTPRIO as usize].0;
+        if rt && policy != e.policy && rtprio == 0 {
+            return Err(Errno::EPERM);
+        }
+        if rt && prio > e.rt_priority && prio as u64 > rtprio {
+            return Err(Errno::EPERM);
+        }
+        // Leaving SCHED_IDLE needs the right to raise the nice value to its current one.
+        let may_nice = (20 - e.nice) as u64 <= rlimits[RLIMIT_NICE as usize].0;
+        if e.policy == SCHED_IDLE && policy != SCHED_IDLE && !may_nice {
+            return Err(Errno::EPERM);
+        }
+        if e.reset_on_fork && !reset {
+            return Err(Errno::EPERM);
+        }
+    }
+    e.policy = policy;
+    e.rt_priority = prio;
+    e.reset_on_fork = reset;
+    Ok(())
+}
+
+fn set_scheduler(task: &Task, policy: i32, prio: i32) -> KResult<u64> {
+    let privileged = capable(task, CAP_SYS_NICE);
+    with_extras(task, |state, e| {
+        sched_rules(e, &state.rlimits, policy, prio, privileged)
+    })?;
+    Ok(0)
+}
+
+/// Reads `struct sched_param` for the `sched_set*` calls: `EINVAL` for a NULL pointer or a
+/// negative pid, `EFAULT`, then `ESRCH` for anyone but the caller (Linux's order).
+fn read_sched_param(task: &Task, pid: i32, param: u64) -> KResult<i32> {
+    if param == 0 || pid < 0 {
+        return Err(Errno::EINVAL);
+    }
+    let prio: i32 = task.mm().read_val(param)?;
+    if !is_self(task, i64::from(pid)) {
+        return Err(Errno::ESRCH);
+    }
+    Ok(prio)
+}
+
+fn sys_sched_setscheduler(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let (pid, policy, param) = (a.i32(0), a.i32(1), a.u(2));
+    if policy < 0 {
+        return Err(Errno::EINVAL);
+    }
+    let prio = read_sched_param(task, pid, param)?;
+    set_scheduler(task, policy, prio)
+}
+
+fn sys_sched_setparam(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let prio = read_sched_param(task, a.i32(0), a.u(1))?;
+    set_scheduler(task, SETPARAM_POLICY, prio)
+}
+
+fn sys_sched_rr_get_interval(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let pid = a.i32(0);
+    if pid < 0 {
+        return Err(Errno::EINVAL);
+    }
+    if !is_self(task, i64::from(pid)) {
+        return Err(Errno::ESRCH);
+    }
+    let ns = match with_extras(task, |_, e| e.policy) {
+        SCHED_FIFO => 0,
+        SCHED_RR => RR_TIMESLICE_NS,
+        _ => FAIR_SLICE_NS,
+    };
+    task.mm().write_val(
+        a.u(1),
+        &Timespec {
+            tv_sec: 0,
+            tv_nsec: ns,
+        },
+    )?;
     Ok(0)
 }
 
@@ -564,6 +738,8 @@ const PR_SET_PDEATHSIG: i32 = 1;
 const PR_GET_PDEATHSIG: i32 = 2;
 const PR_GET_DUMPABLE: i32 = 3;
 const PR_SET_DUMPABLE: i32 = 4;
+const PR_GET_KEEPCAPS: i32 = 7;
+const PR_SET_KEEPCAPS: i32 = 8;
 const PR_SET_NAME: i32 = 15;
 const PR_GET_NAME: i32 = 16;
 const PR_GET_SECCOMP: i32 = 21;
@@ -597,6 +773,14 @@ fn sys_prctl(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
                 return Err(Errno::EINVAL);
             }
             with_extras(task, |_, e| e.dumpable = arg2 as u32);
+            Ok(0)
+        }
+        PR_GET_KEEPCAPS => Ok(u64::from(with_extras(task, |_, e| e.keepcaps))),
+        PR_SET_KEEPCAPS => {
+            if arg2 > 1 {
+                return Err(Errno::EINVAL);
+            }
+            with_extras(task, |_, e| e.keepcaps = arg2 == 1);
             Ok(0)
         }
         PR_SET_NAME => {
@@ -749,6 +933,58 @@ mod tests {
         assert_eq!(std::mem::size_of::<Sysinfo>(), 112);
         assert_eq!(std::mem::size_of::<Rusage>(), 144);
         assert_eq!(std::mem::size_of::<Rlimit>(), 16);
+    }
+
+    #[test]
+    fn scheduler_policy_rules() {
+        let mut e = Extras::new(&sbx_kernel::task::Creds::default());
+        let l = default_rlimits();
+        // The normal policies need no privilege and take priority 0 only.
+        assert_eq!(sched_rules(&mut e, &l, SCHED_BATCH, 0, false), Ok(()));
+        assert_eq!(e.policy, SCHED_BATCH);
+        assert_eq!(
+            sched_rules(&mut e, &l, SCHED_OTHER, 5, false),
+            Err(Errno::EINVAL)
+        );
+        assert_eq!(sched_rules(&mut e, &l, SETPARAM_POLICY, 0, false), Ok(()));
+        assert_eq!(e.policy, SCHED_BATCH);
+        assert_eq!(sched_rules(&mut e, &l, 42, 0, true), Err(Errno::EINVAL));
+        assert_eq!(
+            sched_rules(&mut e, &l, SCHED_DEADLINE, 0, true),
+            Err(Errno::EINVAL)
+        );
+        // Real-time policies: priority 1..=99, and privilege or RLIMIT_RTPRIO.
+        assert_eq!(
+            sched_rules(&mut e, &l, SCHED_FIFO, 0, true),
+            Err(Errno::EINVAL)
+        );
+        assert_eq!(
+            sched_rules(&mut e, &l, SCHED_FIFO, 10, false),
+            Err(Errno::EPERM)
+        );
+        let mut rt = l;
+        rt[RLIMIT_RTPRIO as usize] = (20, 20);
+        assert_eq!(sched_rules(&mut e, &rt, SCHED_FIFO, 10, false), Ok(()));
+        assert_eq!(
+            sched_rules(&mut e, &rt, SCHED_FIFO, 30, false),
+            Err(Errno::EPERM)
+        );
+        assert_eq!(sched_rules(&mut e, &l, SCHED_RR, 50, true), Ok(()));
+        assert_eq!((e.policy, e.rt_priority), (SCHED_RR, 50));
+        // Leaving SCHED_IDLE needs RLIMIT_NICE room (or privilege).
+        assert_eq!(sched_rules(&mut e, &l, SCHED_IDLE, 0, false), Ok(()));
+        assert_eq!(
+            sched_rules(&mut e, &l, SCHED_OTHER, 0, false),
+            Err(Errno::EPERM)
+        );
+        assert_eq!(sched_rules(&mut e, &l, SCHED_OTHER, 0, true), Ok(()));
+        // SCHED_RESET_ON_FORK can only be cleared with privilege.
+        let reset = SCHED_OTHER | SCHED_RESET_ON_FORK;
+        assert_eq!(sched_rules(&mut e, &l, reset, 0, false), Ok(()));
+        assert_eq!(
+            sched_rules(&mut e, &l, SCHED_OTHER, 0, false),
+            Err(Errno::EPERM)
+        );
     }
 
     #[test]

@@ -2,7 +2,12 @@
 
 use std::sync::Arc;
 
-use sbx_kernel::mm::{MmapSource, MAP_ANONYMOUS, MAP_PRIVATE, PAGE_SIZE, PROT_WRITE, TASK_SIZE};
+use sbx_kernel::mm::{
+    MmapSource, ReadOnlySource, MAP_ANONYMOUS, MAP_DENYWRITE, MAP_EXECUTABLE, MAP_FIXED,
+    MAP_GROWSDOWN, MAP_HUGETLB, MAP_LOCKED, MAP_NONBLOCK, MAP_NORESERVE, MAP_POPULATE, MAP_PRIVATE,
+    MAP_SHARED, MAP_SHARED_VALIDATE, MAP_STACK, MAP_UNINITIALIZED, PAGE_SIZE, PROT_WRITE,
+    TASK_SIZE,
+};
 use sbx_kernel::syscall::{Support, SyscallArgs};
 use sbx_kernel::task::Task;
 use sbx_kernel::{Errno, KResult};
@@ -15,7 +20,8 @@ pub fn register(b: &mut TableBuilder) {
         "mmap",
         sys_mmap,
         Support::Partial(
-            "MAP_SHARED file mappings are private copies: writes are not written back to the file",
+            "MAP_SHARED file mappings reach the file at msync and munmap, not at once: until \
+             then read() and other mappings do not see their stores",
         ),
     );
     b.add("munmap", sys_munmap, Support::Full);
@@ -32,7 +38,7 @@ pub fn register(b: &mut TableBuilder) {
     b.add(
         "msync",
         sys_msync,
-        Support::Partial("mappings are private copies, so there is nothing to write back"),
+        Support::Partial("writes shared file mappings back; MS_INVALIDATE has nothing to drop"),
     );
     b.add(
         "mincore",
@@ -66,20 +72,71 @@ pub fn register(b: &mut TableBuilder) {
     );
 }
 
+/// `RLIMIT_AS`: the most bytes of address space a process may map.
+const RLIMIT_AS: usize = 9;
+
+/// `MAP_32BIT` (x86-64).
+const MAP_32BIT: u32 = 0x40;
+/// `MAP_ABOVE4G` (x86-64).
+const MAP_ABOVE4G: u32 = 0x80;
+/// The bits of the huge page size field that `MAP_HUGE_2MB`/`MAP_HUGE_1GB` use.
+const MAP_HUGE_BITS: u32 = 0x7c00_0000;
+/// The flags `MAP_SHARED_VALIDATE` accepts: Linux's `LEGACY_MAP_MASK` on x86-64 (no file here
+/// supports `MAP_SYNC`, which needs DAX).
+const LEGACY_MAP_MASK: u32 = MAP_SHARED
+    | MAP_PRIVATE
+    | MAP_FIXED
+    | MAP_ANONYMOUS
+    | MAP_32BIT
+    | MAP_ABOVE4G
+    | MAP_GROWSDOWN
+    | MAP_DENYWRITE
+    | MAP_EXECUTABLE
+    | MAP_LOCKED
+    | MAP_NORESERVE
+    | MAP_POPULATE
+    | MAP_NONBLOCK
+    | MAP_STACK
+    | MAP_HUGETLB
+    | MAP_UNINITIALIZED
+    | MAP_HUGE_BITS;
+
+/// The caller's soft `RLIMIT_AS`.
+fn as_limit(task: &Task) -> u64 {
+    task.process.state().rlimits[RLIMIT_AS].0
+}
+
 fn sys_mmap(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     let (addr, len, prot, flags, fd, off) = (a.u(0), a.u(1), a.u32(2), a.u32(3), a.i32(4), a.u(5));
+    let kind = flags & 0x3;
     let source: Option<(Arc<dyn MmapSource>, u64)> = if flags & MAP_ANONYMOUS == 0 {
         let file = task.files().get(fd)?;
-        if !file.readable()
-            || (flags & 0x3 != MAP_PRIVATE && prot & PROT_WRITE != 0 && !file.writable())
-        {
+        // Only the validating variant refuses flags it does not know; plain MAP_SHARED
+        // ignores them for compatibility.
+        if kind == MAP_SHARED_VALIDATE && flags & !LEGACY_MAP_MASK != 0 {
+            return Err(Errno::EOPNOTSUPP);
+        }
+        let shared = kind == MAP_SHARED || kind == MAP_SHARED_VALIDATE;
+        if !file.readable() || (shared && prot & PROT_WRITE != 0 && !file.writable()) {
             return Err(Errno::EACCES);
         }
-        Some((file.mmap_source()?, off))
+        let source = file.mmap_source()?;
+        // A shared view through a read-only descriptor may never become writable.
+        let source: Arc<dyn MmapSource> = if shared && !file.writable() {
+            Arc::new(ReadOnlySource(source))
+        } else {
+            source
+        };
+        Some((source, off))
     } else {
+        // Anonymous memory has no validating variant.
+        if kind == MAP_SHARED_VALIDATE {
+            return Err(Errno::EINVAL);
+        }
         None
     };
-    task.mm().mmap(addr, len, prot, flags, source)
+    let limit = as_limit(task);
+    task.mm().mmap(addr, len, prot, flags, source, limit)
 }
 
 fn sys_munmap(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
@@ -91,11 +148,14 @@ fn sys_mprotect(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
 }
 
 fn sys_brk(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
-    Ok(task.mm().brk(a.u(0)))
+    let limit = as_limit(task);
+    Ok(task.mm().brk(a.u(0), limit))
 }
 
 fn sys_mremap(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
-    task.mm().mremap(a.u(0), a.u(1), a.u(2), a.u32(3), a.u(4))
+    let limit = as_limit(task);
+    task.mm()
+        .mremap(a.u(0), a.u(1), a.u(2), a.u32(3), a.u(4), limit)
 }
 
 fn sys_madvise(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {

@@ -168,6 +168,18 @@ pub fn register(b: &mut TableBuilder) {
         sys_settimeofday,
         Support::Partial(NO_CLOCK_SET),
     );
+    b.add(
+        "times",
+        sys_times,
+        Support::Partial("user time is time since the sandbox started, as getrusage reports it"),
+    );
+    const ADJTIME: &str = "reads an unsynchronized clock; changes are EPERM (no CAP_SYS_TIME)";
+    b.add("adjtimex", sys_adjtimex, Support::Partial(ADJTIME));
+    b.add(
+        "clock_adjtime",
+        sys_clock_adjtime,
+        Support::Partial(ADJTIME),
+    );
 }
 
 /// Decodes a clock id for reading: unknown ids and CPU clocks of unknown tasks are `EINVAL`.
@@ -305,9 +317,142 @@ fn sys_settimeofday(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     Err(Errno::EPERM)
 }
 
+/// `USER_HZ`: the unit of `clock_t` values (`times`, `/proc`).
+pub const USER_HZ: u64 = 100;
+
+/// `struct tms`: user and system time of the process and of its waited-for children.
+#[derive(Clone, Copy, Debug, Default, bytemuck::Pod, bytemuck::Zeroable)]
+#[repr(C)]
+struct Tms {
+    utime: i64,
+    stime: i64,
+    cutime: i64,
+    cstime: i64,
+}
+
+/// `d` in clock ticks.
+fn clock_t(d: Duration) -> i64 {
+    i64::try_from(d.as_millis() / (1000 / u128::from(USER_HZ))).unwrap_or(i64::MAX)
+}
+
+fn sys_times(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let up = monotonic_now(&task.kernel);
+    // CPU time is not readable through std: as getrusage, user time is the time since boot
+    // (an upper bound for one thread); children's times stay 0 until they are accounted.
+    let tms = Tms {
+        utime: clock_t(up),
+        ..Tms::default()
+    };
+    write_opt(task, a.u(0), &tms)?;
+    // Ticks since boot; far from the values that would read as an error.
+    Ok(clock_t(up) as u64)
+}
+
+/// `struct timex` (x86-64, 208 bytes), the argument of `adjtimex` and `clock_adjtime`.
+#[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable)]
+#[repr(C)]
+struct Timex {
+    modes: u32,
+    _pad0: u32,
+    offset: i64,
+    freq: i64,
+    maxerror: i64,
+    esterror: i64,
+    status: i32,
+    _pad1: u32,
+    constant: i64,
+    precision: i64,
+    tolerance: i64,
+    time: Timeval,
+    tick: i64,
+    ppsfreq: i64,
+    jitter: i64,
+    shift: i32,
+    _pad2: u32,
+    stabil: i64,
+    jitcnt: i64,
+    calcnt: i64,
+    errcnt: i64,
+    stbcnt: i64,
+    tai: i32,
+    _reserved: [i32; 11],
+}
+
+/// `ADJ_OFFSET_SINGLESHOT`: the old `adjtime()` interface.
+const ADJ_OFFSET_SINGLESHOT: u32 = 0x0001;
+/// `ADJ_OFFSET_READONLY`: with `ADJ_OFFSET_SINGLESHOT`, only read the remaining offset.
+const ADJ_OFFSET_READONLY: u32 = 0x2000;
+/// `ADJ_ADJTIME`: the bits of the `adjtime()` interface (`ADJ_OFFSET_SINGLESHOT` is in it).
+const ADJ_ADJTIME: u32 = 0x8000;
+/// `STA_UNSYNC`: the clock is not synchronized.
+const STA_UNSYNC: i32 = 0x0040;
+/// `TIME_ERROR`: the state `adjtimex` returns for an unsynchronized clock.
+const TIME_ERROR: u64 = 5;
+/// `NTP_PHASE_LIMIT` in microseconds: the error bounds of a clock nobody disciplines.
+const NTP_PHASE_LIMIT_US: i64 = 16_000_000;
+/// `MAXFREQ_SCALED`: the frequency tolerance, 500 ppm in 16.16 fixed point.
+const MAXFREQ_SCALED: i64 = 500 << 16;
+
+/// One `adjtimex` on the sandbox's clock. Nothing disciplines it (no NTP), so it reads as
+/// Linux's idle state: unsynchronized, no offset or frequency correction, the default time
+/// constant and maximal error bounds. Any change needs CAP_SYS_TIME, which the sandbox never
+/// grants; Linux validates the `adjtime()` form first.
+fn do_adjtimex(task: &Task, addr: u64) -> KResult<u64> {
+    let mut tx: Timex = task.mm().read_val(addr)?;
+    let modes = tx.modes;
+    if modes & ADJ_ADJTIME != 0 {
+        if modes & ADJ_OFFSET_SINGLESHOT == 0 {
+            return Err(Errno::EINVAL);
+        }
+        if modes & ADJ_OFFSET_READONLY == 0 {
+            return Err(Errno::EPERM);
+        }
+    } else if modes != 0 {
+        return Err(Errno::EPERM);
+    }
+    tx = Timex {
+        modes,
+        // The old interface reads the remaining single-shot offset, which is 0.
+        offset: 0,
+        freq: 0,
+        maxerror: NTP_PHASE_LIMIT_US,
+        esterror: NTP_PHASE_LIMIT_US,
+        status: STA_UNSYNC,
+        constant: 2,
+        precision: 1,
+        tolerance: MAXFREQ_SCALED,
+        time: Timeval::from_duration(realtime_now()),
+        tick: (1_000_000 / USER_HZ) as i64,
+        ..bytemuck::Zeroable::zeroed()
+    };
+    task.mm().write_val(addr, &tx)?;
+    Ok(TIME_ERROR)
+}
+
+fn sys_adjtimex(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    do_adjtimex(task, a.u(0))
+}
+
+fn sys_clock_adjtime(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    match Clock::from_id(a.i32(0))? {
+        Clock::Realtime => do_adjtimex(task, a.u(1)),
+        // A descriptor-named clock would be a PTP device; there are none.
+        Clock::Fd => Err(Errno::EINVAL),
+        // The other clocks have no adjustment.
+        _ => Err(Errno::EOPNOTSUPP),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn abi_sizes() {
+        assert_eq!(std::mem::size_of::<Timex>(), 208);
+        assert_eq!(std::mem::size_of::<Tms>(), 32);
+        assert_eq!(clock_t(Duration::from_millis(1234)), 123);
+    }
 
     #[test]
     fn clock_ids_decode_like_linux() {

@@ -157,7 +157,21 @@ pub struct Extras {
     pub pdeathsig: i32,
     /// `membarrier` registrations (the `MEMBARRIER_CMD_REGISTER_*` bits).
     pub membarrier: u32,
+    /// `PR_SET_KEEPCAPS`: keep the permitted capabilities when every uid leaves 0. Cleared by
+    /// `execve`.
+    pub keepcaps: bool,
+    /// The CPUs the process may run on (`sched_setaffinity`), one bit each; `None` for all.
+    pub affinity: Option<CpuMask>,
+    /// Scheduling policy (`SCHED_OTHER`, `SCHED_BATCH`…).
+    pub policy: i32,
+    /// Static (real-time) priority: 1..=99 under `SCHED_FIFO`/`SCHED_RR`, 0 otherwise.
+    pub rt_priority: i32,
+    /// `SCHED_RESET_ON_FORK`: children start with the default policy.
+    pub reset_on_fork: bool,
 }
+
+/// A CPU set as Linux's `cpu_set_t` holds it: 1024 CPUs, bit N of word N / 64.
+pub type CpuMask = [u64; 16];
 
 /// Capabilities root holds in a sandbox: Docker's default set, so a program sees what it would
 /// see as root in a container (CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, SETGID, SETUID,
@@ -200,6 +214,11 @@ impl Extras {
             no_new_privs: false,
             pdeathsig: 0,
             membarrier: 0,
+            keepcaps: false,
+            affinity: None,
+            policy: 0,
+            rt_priority: 0,
+            reset_on_fork: false,
         }
     }
 }
@@ -249,6 +268,7 @@ pub fn exec_extras(task: &Task) {
         };
         e.caps.permitted = permitted;
         e.caps.effective = if c.euid == 0 { permitted } else { 0 };
+        e.keepcaps = false;
     });
 }
 
@@ -259,7 +279,16 @@ pub fn inherit_extras(parent: &Arc<Process>, child: &Arc<Process>) {
     let Some((_, e)) = table.get(&key(parent)) else {
         return; // The parent never touched its extras: the child's defaults are the same.
     };
-    let inherited = Extras { pdeathsig: 0, ..*e };
+    let mut inherited = Extras { pdeathsig: 0, ..*e };
+    // SCHED_RESET_ON_FORK: the child gets the default policy and no negative nice value.
+    if inherited.reset_on_fork {
+        inherited.reset_on_fork = false;
+        if inherited.policy != 3 && inherited.policy != 5 {
+            inherited.policy = 0;
+        }
+        inherited.rt_priority = 0;
+        inherited.nice = inherited.nice.max(0);
+    }
     table.retain(|_, (w, _)| w.strong_count() > 0);
     table.insert(key(child), (Arc::downgrade(child), inherited));
 }

@@ -13,7 +13,10 @@ pub use pagetable::{
     FlushList, PageTable, PTE_A, PTE_ADDR, PTE_D, PTE_NX, PTE_P, PTE_PS, PTE_RW, PTE_US,
 };
 pub use phys::{PhysMemory, PAGE_SIZE, RESERVED_LOW};
-pub use vma::{Backing, MmapSource, Vma, VmaKind, PROT_EXEC, PROT_READ, PROT_WRITE};
+pub use vma::{
+    Backing, MmapSource, ReadOnlySource, Vma, VmaKind, PROT_EXEC, PROT_GROWSDOWN, PROT_GROWSUP,
+    PROT_READ, PROT_SEM, PROT_WRITE,
+};
 
 use crate::errno::{Errno, KResult};
 use pagetable::PTE_SW_FRAME;
@@ -204,6 +207,30 @@ impl Mm {
             .next_back()
             .map(|(_, v)| v)
             .filter(|v| addr < v.end)
+    }
+
+    /// Bytes mapped in total (Linux's `total_vm`).
+    pub fn mapped_bytes(&self) -> u64 {
+        self.vmas.values().map(|v| v.end - v.start).sum()
+    }
+
+    /// Bytes mapped inside `[start, end)`.
+    fn mapped_in(&self, start: u64, end: u64) -> u64 {
+        self.vmas
+            .range(..end)
+            .map(|(_, v)| v)
+            .filter(|v| v.end > start)
+            .map(|v| v.end.min(end) - v.start.max(start))
+            .sum()
+    }
+
+    /// Linux's `may_expand_vm` for `RLIMIT_AS`: `ENOMEM` when `more` bytes would take the
+    /// address space past `limit`.
+    fn check_growth(&self, more: u64, limit: u64) -> KResult<()> {
+        match self.mapped_bytes().checked_add(more) {
+            Some(total) if total <= limit => Ok(()),
+            _ => Err(Errno::ENOMEM),
+        }
     }
 
     fn overlaps(&self, start: u64, end: u64) -> bool {
@@ -413,7 +440,8 @@ impl Mm {
         Ok(start)
     }
 
-    /// `mmap(2)` after argument decoding: `source` is the file for file mappings.
+    /// `mmap(2)` after argument decoding: `source` is the file for file mappings; the address
+    /// space may not grow past `as_limit` bytes (`RLIMIT_AS`).
     pub fn mmap(
         &mut self,
         addr: u64,
@@ -421,6 +449,7 @@ impl Mm {
         prot: u32,
         flags: u32,
         source: Option<(Arc<dyn MmapSource>, u64)>,
+        as_limit: u64,
     ) -> KResult<u64> {
         if len == 0 {
             return Err(Errno::EINVAL);
@@ -429,9 +458,8 @@ impl Mm {
         if len > TASK_SIZE {
             return Err(Errno::ENOMEM);
         }
-        if prot & !(PROT_READ | PROT_WRITE | PROT_EXEC) != 0 {
-            return Err(Errno::EINVAL);
-        }
+        // Linux ignores protection bits it does not know here (mprotect is stricter).
+        let prot = prot & (PROT_READ | PROT_WRITE | PROT_EXEC);
         let shared = match flags & 0x3 {
             MAP_SHARED | MAP_SHARED_VALIDATE => true,
             MAP_PRIVATE => false,
@@ -466,6 +494,13 @@ impl Mm {
         } else {
             self.find_free(addr, len)?
         };
+        // What a fixed mapping replaces does not count twice.
+        let replaced = if fixed {
+            self.mapped_in(start, start + len)
+        } else {
+            0
+        };
+        self.check_growth(len - replaced, as_limit)?;
         let backing = match source {
             Some((source, offset)) if flags & MAP_ANONYMOUS == 0 => {
                 Backing::File { source, offset }
@@ -502,12 +537,19 @@ impl Mm {
         Ok(())
     }
 
-    /// `mprotect(2)`.
+    /// `mprotect(2)`. As in Linux the range is changed mapping by mapping: a hole in it is
+    /// `ENOMEM` (and a mapping that may not become writable `EACCES`) with the mappings before
+    /// the hole already changed; a range that starts in a hole changes nothing.
     pub fn mprotect(&mut self, addr: u64, len: u64, prot: u32) -> KResult<()> {
         if addr % PAGE_SIZE != 0 {
             return Err(Errno::EINVAL);
         }
-        if prot & !(PROT_READ | PROT_WRITE | PROT_EXEC | 0x0100_0000 | 0x0200_0000) != 0 {
+        let grows = prot & (PROT_GROWSDOWN | PROT_GROWSUP);
+        // PROT_SEM is accepted and means nothing on x86.
+        if prot & !(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM | PROT_GROWSDOWN | PROT_GROWSUP)
+            != 0
+            || grows == PROT_GROWSDOWN | PROT_GROWSUP
+        {
             return Err(Errno::EINVAL);
         }
         let prot = prot & (PROT_READ | PROT_WRITE | PROT_EXEC);
@@ -516,26 +558,25 @@ impl Mm {
             return Ok(());
         }
         let end = addr.checked_add(len).ok_or(Errno::ENOMEM)?;
-        // Linux fails with ENOMEM when any part of the range is unmapped, before changing anything.
+        let first = self.vma_at(addr).ok_or(Errno::ENOMEM)?;
+        // x86 has no upward-growing mappings, and only the stack grows down.
+        if grows == PROT_GROWSUP || (grows == PROT_GROWSDOWN && first.kind != VmaKind::Stack) {
+            return Err(Errno::EINVAL);
+        }
         let mut cursor = addr;
-        for v in self
-            .vmas
-            .range(..end)
-            .map(|(_, v)| v)
-            .filter(|v| v.end > addr)
-        {
-            if v.start > cursor {
-                return Err(Errno::ENOMEM);
+        while cursor < end {
+            let v = match self.vma_at(cursor) {
+                Some(v) if prot & PROT_WRITE != 0 && !v.may_write() => return Err(Errno::EACCES),
+                Some(v) => v,
+                None => return Err(Errno::ENOMEM),
+            };
+            let stop = v.end.min(end);
+            for mut v in self.carve(cursor, stop) {
+                v.prot = prot;
+                self.reprotect_range(v.start, v.end, prot);
+                self.vmas.insert(v.start, v);
             }
-            cursor = v.end;
-        }
-        if cursor < end {
-            return Err(Errno::ENOMEM);
-        }
-        for mut v in self.carve(addr, end) {
-            v.prot = prot;
-            self.reprotect_range(v.start, v.end, prot);
-            self.vmas.insert(v.start, v);
+            cursor = stop;
         }
         Ok(())
     }
@@ -577,7 +618,7 @@ impl Mm {
         Ok(())
     }
 
-    /// `mremap(2)`.
+    /// `mremap(2)`; growth counts against `as_limit` (`RLIMIT_AS`).
     pub fn mremap(
         &mut self,
         old: u64,
@@ -585,6 +626,7 @@ impl Mm {
         new_len: u64,
         flags: u32,
         new_addr: u64,
+        as_limit: u64,
     ) -> KResult<u64> {
         if old % PAGE_SIZE != 0 || flags & !(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP) != 0
         {
@@ -602,6 +644,9 @@ impl Mm {
         let old_end = old.checked_add(old_len).ok_or(Errno::EINVAL)?;
         if old_end > vma.end {
             return Err(Errno::EFAULT);
+        }
+        if new_len > old_len {
+            self.check_growth(new_len - old_len, as_limit)?;
         }
         if flags & MREMAP_FIXED == 0 {
             if new_len <= old_len {
@@ -705,8 +750,9 @@ impl Mm {
         self.brk = start;
     }
 
-    /// `brk(2)`: returns the new break, or the old one when the request cannot be met.
-    pub fn brk(&mut self, want: u64) -> u64 {
+    /// `brk(2)`: returns the new break, or the old one when the request cannot be met
+    /// (including growth past `as_limit`, `RLIMIT_AS`).
+    pub fn brk(&mut self, want: u64, as_limit: u64) -> u64 {
         if want < self.brk_start || want > TASK_SIZE {
             return self.brk;
         }
@@ -714,7 +760,9 @@ impl Mm {
             return self.brk;
         };
         if new_top > old_top {
-            if self.overlaps(old_top, new_top) {
+            if self.overlaps(old_top, new_top)
+                || self.check_growth(new_top - old_top, as_limit).is_err()
+            {
                 return self.brk;
             }
             let vma = Vma {
@@ -923,3 +971,6 @@ impl Drop for Mm {
         self.pt.free_tables(&self.phys);
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -11,6 +11,12 @@ pub const PROT_READ: u32 = 1;
 pub const PROT_WRITE: u32 = 2;
 /// `PROT_EXEC`.
 pub const PROT_EXEC: u32 = 4;
+/// `PROT_SEM` (atomic operations may be used on the memory; no effect on x86).
+pub const PROT_SEM: u32 = 8;
+/// `PROT_GROWSDOWN` (`mprotect` only: extend the change down to the start of the stack).
+pub const PROT_GROWSDOWN: u32 = 0x0100_0000;
+/// `PROT_GROWSUP` (`mprotect` only; no x86 mapping grows up).
+pub const PROT_GROWSUP: u32 = 0x0200_0000;
 
 /// Something a file-backed mapping reads its pages from (an open file).
 pub trait MmapSource: Send + Sync {
@@ -23,6 +29,27 @@ pub trait MmapSource: Send + Sync {
     fn write_back(&self, offset: u64, data: &[u8]) -> KResult<()> {
         let _ = (offset, data);
         Err(crate::errno::Errno::EACCES)
+    }
+    /// Whether a shared mapping of this source may ever be writable (Linux's `VM_MAYWRITE`):
+    /// false for a file opened without write access.
+    fn writable(&self) -> bool {
+        true
+    }
+}
+
+/// A source seen through a descriptor opened read-only: a shared mapping of it can never be
+/// made writable (`mprotect` gives `EACCES`) and writes nothing back.
+pub struct ReadOnlySource(pub Arc<dyn MmapSource>);
+
+impl MmapSource for ReadOnlySource {
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> KResult<usize> {
+        self.0.read_at(offset, buf)
+    }
+    fn describe(&self) -> String {
+        self.0.describe()
+    }
+    fn writable(&self) -> bool {
+        false
     }
 }
 
@@ -82,6 +109,15 @@ pub struct Vma {
 }
 
 impl Vma {
+    /// Whether `mprotect` may add `PROT_WRITE`: private mappings always may (they are copies),
+    /// shared file mappings only if the file was opened for writing.
+    pub fn may_write(&self) -> bool {
+        match &self.backing {
+            Backing::File { source, .. } if self.shared => source.writable(),
+            _ => true,
+        }
+    }
+
     /// The VMA cut to `[start, end)` (which must lie inside it), with the file offset adjusted.
     pub fn slice(&self, start: u64, end: u64) -> Vma {
         let mut v = self.clone();
