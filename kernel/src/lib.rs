@@ -9,6 +9,7 @@ pub mod fd;
 pub mod mm;
 pub mod pipe;
 pub mod signal;
+pub mod socket;
 pub mod syscall;
 pub mod task;
 pub mod tty;
