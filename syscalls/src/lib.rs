@@ -12,9 +12,11 @@ pub mod identity;
 pub mod misc;
 pub mod mm;
 pub mod names;
+pub mod net;
 pub mod pipe;
 pub mod process;
 pub mod signal;
+pub mod sockopt;
 pub mod time;
 pub mod util;
 
@@ -61,5 +63,6 @@ pub fn build_table() -> SyscallTable {
     identity::register(&mut b);
     misc::register(&mut b);
     pipe::register(&mut b);
+    net::register(&mut b);
     b.table
 }

@@ -85,6 +85,24 @@ impl UnixSocket {
         drop(consumed);
         r
     }
+
+    /// Puts back the part of a stream read from byte `delivered` on that the reader could
+    /// not take (its buffer faulted): Linux never consumes bytes it failed to copy. Files
+    /// go back only when nothing was delivered.
+    pub fn stream_unread(&self, st: &mut RecvState, delivered: usize) {
+        if delivered >= st.data.len() {
+            return;
+        }
+        let rights = if delivered == 0 {
+            std::mem::take(&mut st.rights)
+        } else {
+            Vec::new()
+        };
+        let rest = st.data.split_off(delivered);
+        let msg = Msg::requeued(rest, st.from.clone(), st.raw_creds, rights);
+        self.lock().rx.push_front(msg);
+        self.queue.notify(POLLIN_EVENTS);
+    }
 }
 
 fn stream_pass(

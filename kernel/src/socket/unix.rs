@@ -82,6 +82,25 @@ impl Msg {
         }
     }
 
+    /// A message put back at the front of a queue after a failed delivery; nobody is charged
+    /// for it any more.
+    pub(crate) fn requeued(
+        data: Vec<u8>,
+        from: Option<UnixAddr>,
+        creds: Option<Ucred>,
+        rights: Vec<Arc<OpenFile>>,
+    ) -> Msg {
+        Msg {
+            data,
+            off: 0,
+            from,
+            creds,
+            rights,
+            sender: Weak::new(),
+            charge: 0,
+        }
+    }
+
     /// Unread bytes.
     pub(crate) fn remaining(&self) -> usize {
         self.data.len() - self.off
@@ -391,7 +410,7 @@ impl UnixSocket {
 
     /// Autobinds if `SO_PASSCRED` is on and the socket is unnamed (Linux does this before
     /// `connect` and datagram sends so receivers can tell senders apart).
-    pub(crate) fn autobind_for_passcred(self: &Arc<Self>) -> KResult<()> {
+    pub fn autobind_for_passcred(self: &Arc<Self>) -> KResult<()> {
         let need = {
             let s = self.lock();
             s.opts.passcred && s.addr.is_none()
