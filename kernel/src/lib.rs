@@ -15,6 +15,7 @@ pub mod process;
 pub mod sigframe;
 pub mod signal;
 pub mod spawn;
+pub mod socket;
 pub mod syscall;
 pub mod task;
 pub mod timer;

@@ -149,14 +149,14 @@ fn copy_in_upto(task: &Task, addr: u64, buf: &mut [u8]) -> usize {
 }
 
 /// A sequence of guest buffers filled or drained in order.
-struct GuestIov {
+pub(crate) struct GuestIov {
     iovs: Vec<Iovec>,
     idx: usize,
     off: u64,
 }
 
 impl GuestIov {
-    fn single(addr: u64, len: usize) -> GuestIov {
+    pub(crate) fn single(addr: u64, len: usize) -> GuestIov {
         GuestIov {
             iovs: vec![Iovec {
                 base: addr,
@@ -167,12 +167,12 @@ impl GuestIov {
         }
     }
 
-    fn total(&self) -> usize {
+    pub(crate) fn total(&self) -> usize {
         self.iovs.iter().map(|v| v.len as usize).sum()
     }
 
     /// Scatters `data` into the buffers; returns how much fit before a fault.
-    fn put(&mut self, task: &Task, data: &[u8]) -> usize {
+    pub(crate) fn put(&mut self, task: &Task, data: &[u8]) -> usize {
         let mut done = 0;
         while done < data.len() && self.idx < self.iovs.len() {
             let v = self.iovs[self.idx];
@@ -193,7 +193,7 @@ impl GuestIov {
     }
 
     /// Moves to byte `pos` of the whole sequence.
-    fn seek(&mut self, pos: usize) {
+    pub(crate) fn seek(&mut self, pos: usize) {
         let mut left = pos as u64;
         self.idx = 0;
         self.off = 0;
@@ -207,7 +207,7 @@ impl GuestIov {
     }
 
     /// Gathers from the buffers into `buf`; returns how much was readable.
-    fn take(&mut self, task: &Task, buf: &mut [u8]) -> usize {
+    pub(crate) fn take(&mut self, task: &Task, buf: &mut [u8]) -> usize {
         let mut done = 0;
         while done < buf.len() && self.idx < self.iovs.len() {
             let v = self.iovs[self.idx];
@@ -235,7 +235,7 @@ impl GuestIov {
 /// Reads and validates an iovec array as Linux does: `EINVAL` for a negative or too large
 /// count or a negative length or a total past `ssize_t`, `EFAULT` for an unreadable array;
 /// the total is then cut to `MAX_RW_COUNT`.
-fn read_iovecs(task: &Task, addr: u64, cnt: i32) -> KResult<GuestIov> {
+pub(crate) fn read_iovecs(task: &Task, addr: u64, cnt: i32) -> KResult<GuestIov> {
     const UIO_MAXIOV: i32 = 1024;
     if !(0..=UIO_MAXIOV).contains(&cnt) {
         return Err(Errno::EINVAL);
@@ -330,7 +330,7 @@ fn do_write(task: &mut Task, file: &OpenFile, off: Option<u64>, mut src: GuestIo
 
 /// Linux's `access_ok`: the whole buffer must lie in user space (checked before any I/O,
 /// so a huge count with a small buffer is `EFAULT` even when the file is short).
-fn access_ok(addr: u64, len: u64) -> KResult<()> {
+pub(crate) fn access_ok(addr: u64, len: u64) -> KResult<()> {
     match addr.checked_add(len) {
         Some(end) if end <= TASK_SIZE => Ok(()),
         _ => Err(Errno::EFAULT),

@@ -15,11 +15,13 @@ pub mod misc;
 pub mod mm;
 pub mod names;
 pub mod pgrp;
+pub mod net;
 pub mod pipe;
 pub mod poll;
 pub mod process;
 pub mod signal;
 pub mod splice;
+pub mod sockopt;
 pub mod time;
 pub mod timer;
 pub mod timerfd;
@@ -75,5 +77,6 @@ pub fn build_table() -> SyscallTable {
     pipe::register(&mut b);
     poll::register(&mut b);
     epoll::register(&mut b);
+    net::register(&mut b);
     b.table
 }

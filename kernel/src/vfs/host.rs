@@ -361,12 +361,17 @@ impl Node for HostNode {
                 root.symlink_contents(OsStr::from_bytes(target), &rel)
                     .map_err(ioerr)?;
             }
-            NewNode::Fifo => {
+            NewNode::Fifo | NewNode::Socket => {
+                let kind = if what == NewNode::Fifo {
+                    rustix::fs::FileType::Fifo
+                } else {
+                    rustix::fs::FileType::Socket
+                };
                 let dir = self.open_self_dir()?;
                 rustix::fs::mknodat(
                     &dir,
                     OsStr::from_bytes(name),
-                    rustix::fs::FileType::Fifo,
+                    kind,
                     rustix::fs::Mode::from_bits_truncate(attr.mode & 0o7777),
                     0,
                 )

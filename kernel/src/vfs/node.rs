@@ -324,6 +324,8 @@ pub enum NewNode {
     Symlink(Vec<u8>),
     /// A named pipe.
     Fifo,
+    /// A socket node (`bind` of an `AF_UNIX` socket to a path).
+    Socket,
 }
 
 /// Owner and permission bits (already umasked) of a node being created.

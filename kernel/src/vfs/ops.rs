@@ -650,6 +650,20 @@ impl<'a> Resolver<'a> {
         dir.node.create(&name, what, attr).map(|_| ())
     }
 
+    /// `bind` of an `AF_UNIX` socket to `path`: creates a socket node (mode `mode` less the
+    /// umask; `EEXIST` when the name exists) and returns where it landed, so the socket layer
+    /// can recognise the node when `connect` resolves the path.
+    pub fn mksock(&self, at: Option<&Location>, path: &[u8], mode: u32) -> KResult<Location> {
+        let (dir, name) = self.prepare_create(at, path, false)?;
+        let attr = self.new_attr(&dir, mode & !self.umask & 0o7777)?;
+        let node = dir.node.create(&name, NewNode::Socket, attr)?;
+        Ok(Location {
+            path: super::walk::join(dir.path_bytes(), &name),
+            mount: dir.mount,
+            node,
+        })
+    }
+
     /// `symlinkat`.
     pub fn symlink(&self, target: &[u8], at: Option<&Location>, path: &[u8]) -> KResult<()> {
         if target.is_empty() {

@@ -488,6 +488,8 @@ impl Node for TmpNode {
             ),
             NewNode::Symlink(t) => (S_IFLNK, Body::Symlink(t)),
             NewNode::Fifo => (S_IFIFO, Body::Fifo),
+            // A socket node has no contents either; opening it gives ENXIO, as on Linux.
+            NewNode::Socket => (S_IFSOCK, Body::Fifo),
         };
         let attr = if bits == S_IFLNK {
             NewAttr {
