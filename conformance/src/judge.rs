@@ -516,7 +516,10 @@ mod tests {
         let j = Judge::Differential.engine("kvm", &n, &e);
         assert_eq!(j.verdict, Verdict::Timeout);
         let d = j.diff.unwrap();
-        assert!(d.contains("-read = 3\n") && d.contains("kvm timeout"), "{d}");
+        assert!(
+            d.contains("-read = 3\n") && d.contains("kvm timeout"),
+            "{d}"
+        );
         let j = Judge::Differential.native(&out("", Status::TimedOut));
         assert_eq!(j.diff, None);
         let j = Judge::Differential.native(&e);

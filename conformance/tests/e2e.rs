@@ -144,7 +144,10 @@ fn native_half_and_unavailable_engine() {
         Path::new("/nonexistent/sbx"),
         work.path(),
     );
-    assert_eq!(r2.json["cases"].as_array().unwrap().len(), 1 + usize::from(musl()));
+    assert_eq!(
+        r2.json["cases"].as_array().unwrap().len(),
+        1 + usize::from(musl())
+    );
     assert_eq!(std::fs::metadata(&key).unwrap().modified().unwrap(), before);
 }
 
@@ -248,15 +251,27 @@ fn fake_ltp(dir: &Path) {
             "int main(int c, char **v) { return c == 3 && !strcmp(v[1], \"-x\") && \
              !strcmp(v[2], \"7\") ? 0 : 1; }",
         ),
-        ("conf01", "int main(void) { puts(\"conf01 TCONF: nope\"); return 32; }"),
-        ("broken01", "int main(void) { puts(\"broken01 TBROK: setup\"); return 2; }"),
+        (
+            "conf01",
+            "int main(void) { puts(\"conf01 TCONF: nope\"); return 32; }",
+        ),
+        (
+            "broken01",
+            "int main(void) { puts(\"broken01 TBROK: setup\"); return 2; }",
+        ),
         (
             "getpid01",
             "int main(void) { if (getpid() == 1) { puts(\"getpid01 TFAIL: pid 1\"); return 1; } \
              return 0; }",
         ),
-        ("getppid01", "int main(void) { return getpid() == 1 ? 32 : 0; }"),
-        ("path01", "int main(void) { return getenv(\"LTPROOT\") ? 0 : 2; }"),
+        (
+            "getppid01",
+            "int main(void) { return getpid() == 1 ? 32 : 0; }",
+        ),
+        (
+            "path01",
+            "int main(void) { return getenv(\"LTPROOT\") ? 0 : 2; }",
+        ),
     ];
     for (name, body) in programs {
         let src = dir.join(format!("{name}.c"));
@@ -271,7 +286,11 @@ fn fake_ltp(dir: &Path) {
             .arg(&src)
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     std::fs::write(
         dir.join("runtest/syscalls"),
@@ -296,7 +315,11 @@ fn ltp_natively() {
     let ltp = tempfile::tempdir().unwrap();
     fake_ltp(ltp.path());
     let work = tempfile::tempdir().unwrap();
-    let r = run(ltp_args(ltp.path(), "bt"), Path::new("/nonexistent"), work.path());
+    let r = run(
+        ltp_args(ltp.path(), "bt"),
+        Path::new("/nonexistent"),
+        work.path(),
+    );
     let native = |id: &str| case(&r.json, id)["results"]["native"].clone();
     assert_eq!(native("ltp/args01"), "pass");
     assert_eq!(native("ltp/conf01"), "skip");

@@ -333,10 +333,10 @@ fn check_creds(task: &Task, c: &Ucred) -> KResult<()> {
     }
     let ids = task.process.state().creds;
     let pid_ok = c.pid == task.process.pid || capable(task, CAP_SYS_ADMIN);
-    let uid_ok =
-        [ids.uid, ids.euid, ids.suid].contains(&c.uid) || capable(task, crate::identity::CAP_SETUID);
-    let gid_ok =
-        [ids.gid, ids.egid, ids.sgid].contains(&c.gid) || capable(task, crate::identity::CAP_SETGID);
+    let uid_ok = [ids.uid, ids.euid, ids.suid].contains(&c.uid)
+        || capable(task, crate::identity::CAP_SETUID);
+    let gid_ok = [ids.gid, ids.egid, ids.sgid].contains(&c.gid)
+        || capable(task, crate::identity::CAP_SETGID);
     if pid_ok && uid_ok && gid_ok {
         Ok(())
     } else {
@@ -513,7 +513,9 @@ fn do_send(
         Some(raw) if sock.ty() == SockType::Dgram => Some(UnixAddr::parse(&raw)?),
         _ => None,
     };
-    wait_for(task, &[sock.queue()], nonblock, t, |_| sock.dgram_precheck(len))?;
+    wait_for(task, &[sock.queue()], nonblock, t, |_| {
+        sock.dgram_precheck(len)
+    })?;
     let mut data = vec![0u8; len];
     if src.take(task, &mut data) < len {
         return Err(Errno::EFAULT);
@@ -552,7 +554,11 @@ fn stream_send_all(
         src.seek(sent);
         let got = src.take(task, &mut buf[..want]);
         if got == 0 && want > 0 {
-            return if sent > 0 { Ok(sent) } else { Err(Errno::EFAULT) };
+            return if sent > 0 {
+                Ok(sent)
+            } else {
+                Err(Errno::EFAULT)
+            };
         }
         let chunk = &buf[..got];
         let r = wait_for(task, &[sock.queue()], nonblock, t, |_| {
@@ -818,7 +824,10 @@ fn recvmsg_one(
     }
     let mut mm = task.mm();
     mm.write_val(msg_addr.wrapping_add(MSG_FLAGS_OFF), &r.flags)?;
-    mm.write_val(msg_addr.wrapping_add(MSG_CONTROLLEN_OFF), &(r.ctl_used as u64))?;
+    mm.write_val(
+        msg_addr.wrapping_add(MSG_CONTROLLEN_OFF),
+        &(r.ctl_used as u64),
+    )?;
     Ok(r.ret)
 }
 

@@ -138,8 +138,11 @@ fn sys_vfork(task: &mut Task, _: &SyscallArgs) -> KResult<u64> {
 fn sys_clone3(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     const VER0: u64 = 64;
     let (addr, size) = (a.u(0), a.u(1));
-    if !(VER0..=4096).contains(&size) {
+    if size < VER0 {
         return Err(Errno::EINVAL);
+    }
+    if size > 4096 {
+        return Err(Errno::E2BIG);
     }
     let mut raw = vec![0u8; size as usize];
     task.mm().copy_in(addr, &mut raw)?;

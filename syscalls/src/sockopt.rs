@@ -120,8 +120,12 @@ fn sys_setsockopt(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
             return Err(Errno::EPERM)
         }
         // No limit but non-negative: the caller is trusted with memory.
-        SO_SNDBUFFORCE => sock.set_opts(|o| o.sndbuf = buf_size(val.max(0), usize::MAX, SOCK_MIN_SNDBUF)),
-        SO_RCVBUFFORCE => sock.set_opts(|o| o.rcvbuf = buf_size(val.max(0), usize::MAX, SOCK_MIN_RCVBUF)),
+        SO_SNDBUFFORCE => {
+            sock.set_opts(|o| o.sndbuf = buf_size(val.max(0), usize::MAX, SOCK_MIN_SNDBUF))
+        }
+        SO_RCVBUFFORCE => {
+            sock.set_opts(|o| o.rcvbuf = buf_size(val.max(0), usize::MAX, SOCK_MIN_RCVBUF))
+        }
         // Debugging output does not exist here: turning it off is all anyone may do.
         SO_DEBUG if on => return Err(Errno::EACCES),
         SO_DEBUG => {}
@@ -231,14 +235,8 @@ mod tests {
         assert_eq!(timeout_from(tv(0, 0)), Ok(Timeout::Forever));
         assert_eq!(timeout_from(tv(0, 1_000_000)), Err(Errno::EDOM));
         assert_eq!(timeout_from(tv(0, -1)), Err(Errno::EDOM));
-        assert_eq!(
-            timeout_from(tv(-5, 0)),
-            Ok(Timeout::After(Duration::ZERO))
-        );
-        assert_eq!(
-            timeout_to(timeout_from(tv(0, 1)).unwrap()),
-            tv(0, 4000)
-        );
+        assert_eq!(timeout_from(tv(-5, 0)), Ok(Timeout::After(Duration::ZERO)));
+        assert_eq!(timeout_to(timeout_from(tv(0, 1)).unwrap()), tv(0, 4000));
         assert_eq!(
             timeout_to(timeout_from(tv(2, 500_000)).unwrap()),
             tv(2, 500_000)
