@@ -110,11 +110,11 @@ pub fn render(report: &Report) -> String {
             .iter()
             .find(|e| &e.name == col)
             .map_or("oracle: the host kernel", |e| e.status.as_str());
-        let _ = write!(
+        let _ = writeln!(
             h,
             "<div class=\"card\"><h3>{}</h3><div class=\"big\">{}</div>\
              <div class=\"sub\">{} of {} judged runs pass</div>{}{}\
-             <div class=\"sub\">{}</div></div>\n",
+             <div class=\"sub\">{}</div></div>",
             esc(col),
             percent(c.pass_rate()),
             c.pass,
@@ -156,9 +156,9 @@ pub fn render(report: &Report) -> String {
     // Failures.
     for e in &engines {
         let rows: Vec<&Row> = report.failures(e).collect();
-        let _ = write!(
+        let _ = writeln!(
             h,
-            "<h2>Failing under {} <span class=\"note\">{}</span></h2>\n",
+            "<h2>Failing under {} <span class=\"note\">{}</span></h2>",
             esc(e),
             rows.len()
         );
@@ -179,10 +179,10 @@ pub fn render(report: &Report) -> String {
     }
     let broken: Vec<&Row> = report.broken().collect();
     if !broken.is_empty() {
-        let _ = write!(
+        let _ = writeln!(
             h,
             "<h2>Broken natively <span class=\"note\">{} &middot; these fail on the host kernel \
-             too, so they count against no engine; fix the case</span></h2>\n",
+             too, so they count against no engine; fix the case</span></h2>",
             broken.len()
         );
         for r in broken {

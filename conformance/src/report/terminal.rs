@@ -63,7 +63,7 @@ pub fn render(report: &Report) -> String {
                     (n > 0).then(|| format!("{e} {n}"))
                 })
                 .collect();
-            (!per.is_empty()).then(|| (f, per))
+            (!per.is_empty()).then_some((f, per))
         })
         .take(TOP_FAMILIES)
         .collect();

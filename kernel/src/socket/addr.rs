@@ -103,7 +103,7 @@ mod tests {
         assert_eq!(UnixAddr::parse(&[1, 0]), Err(Errno::EINVAL));
         assert_eq!(UnixAddr::parse(&[1]), Err(Errno::EINVAL));
         assert_eq!(UnixAddr::parse(&[2, 0, b'a']), Err(Errno::EINVAL));
-        assert_eq!(UnixAddr::parse(&vec![1u8; 111]), Err(Errno::EINVAL));
+        assert_eq!(UnixAddr::parse(&[1u8; 111]), Err(Errno::EINVAL));
         assert!(UnixAddr::parse(&raw(&[b'a'; 108])).is_ok());
     }
 }

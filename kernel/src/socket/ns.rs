@@ -18,13 +18,15 @@ use crate::Kernel;
 
 /// Identity of a socket node: `(st_dev, st_ino)`.
 type NodeKey = (u64, u64);
+/// An abstract name within one socket type.
+type AbstractKey = (SockType, Vec<u8>);
 
 /// The bindings of one sandbox.
 #[derive(Default)]
 pub struct Namespace {
     /// Abstract names, per socket type (Linux hashes the type into the lookup, so a stream
     /// and a datagram socket may hold the same abstract name).
-    names: Mutex<HashMap<(SockType, Vec<u8>), Weak<UnixSocket>>>,
+    names: Mutex<HashMap<AbstractKey, Weak<UnixSocket>>>,
     /// Socket nodes created by `bind`, by node identity.
     nodes: Mutex<HashMap<NodeKey, Weak<UnixSocket>>>,
     /// Where the next autobind name search starts.
