@@ -307,6 +307,12 @@ fn check_baseline(
         }
     }
     let check = baseline.check(&report.cases, ran);
+    for u in &check.unchecked {
+        eprintln!(
+            "!!!!!!!!!! baseline row {} under {} NOT checked: the case is broken natively on this machine ({})",
+            u.id, u.engine, u.reason
+        );
+    }
     let listed: usize = ran
         .iter()
         .filter_map(|e| baseline.engines.get(*e))
