@@ -189,6 +189,7 @@ impl SandboxBuilder {
             futexes: FutexTable::default(),
             host_threads: HostThreads::default(),
             timers: Default::default(),
+            tty: Default::default(),
         });
         let pid = kernel
             .procs
@@ -294,13 +295,13 @@ pub struct RunningSandbox {
 }
 
 impl RunningSandbox {
-    /// Sends `sig` to the first process's process group (what Ctrl-C at a terminal does for
-    /// a program that does no job control of its own).
+    /// Sends `sig` to the terminal's foreground process group (what Ctrl-C at a terminal
+    /// does): the first process's group unless a shell moved another job to the foreground.
     pub fn signal(&self, sig: i32) {
         let Some(sig) = Signal::new(sig) else {
             return;
         };
-        let pgid = self.init.state().pgid;
+        let pgid = self.kernel.tty.foreground();
         let info = SigInfo::from_sender(sig, sbx_kernel::signal::SI_KERNEL, 0, 0);
         for p in self.kernel.procs.processes() {
             if p.state().pgid == pgid {

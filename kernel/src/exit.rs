@@ -82,13 +82,42 @@ fn exit_process(task: &mut Task, status: ExitStatus) {
     if p.pid == 1 {
         // The sandbox's init is gone: like a pid namespace, every other process dies.
         procs.kill_all();
-    } else if let Some(init) = procs.process(1) {
-        adopt(procs, &init, children);
+    } else if let Some(reaper) = find_reaper(procs, &p) {
+        let uid = p.state().creds.uid;
+        let deathsigs: Vec<(Arc<Process>, Signal)> = children
+            .iter()
+            .filter(|c| !c.is_dead())
+            .filter_map(|c| Some((c.clone(), Signal::new(c.state().pdeathsig)?)))
+            .collect();
+        adopt(procs, &reaper, children);
+        for (c, sig) in deathsigs {
+            let info = SigInfo::from_sender(sig, signal::SI_USER, p.pid, uid);
+            process::send_to_process(procs, &c, info);
+        }
     }
     notify_parent_exit(task, &p, status, exit_signal);
 }
 
-/// Reparents orphans to the sandbox's first process.
+/// Where `p`'s orphans go: the nearest living ancestor that is a child subreaper
+/// (`PR_SET_CHILD_SUBREAPER`), else the sandbox's first process.
+fn find_reaper(procs: &process::ProcTable, p: &Arc<Process>) -> Option<Arc<Process>> {
+    let mut ppid = p.ppid();
+    // The ancestry is a tree rooted at pid 1; the bound (Linux's default pid_max) only
+    // guards against a cycle.
+    for _ in 0..32768 {
+        if ppid <= 1 {
+            break;
+        }
+        let Some(a) = procs.process(ppid) else { break };
+        if !a.is_dead() && a.state().child_subreaper {
+            return Some(a);
+        }
+        ppid = a.ppid();
+    }
+    procs.process(1)
+}
+
+/// Reparents orphans to `reaper` (the sandbox's first process or a subreaper).
 fn adopt(procs: &process::ProcTable, init: &Arc<Process>, children: Vec<Arc<Process>>) {
     if children.is_empty() {
         return;

@@ -50,4 +50,6 @@ pub struct Kernel {
     pub host_threads: spawn::HostThreads,
     /// Signal-raising timers (`alarm`, `setitimer`, `timer_create`).
     pub timers: Arc<timer::TimerService>,
+    /// The terminal's foreground process group (`tcsetpgrp`): where Ctrl-C's SIGINT goes.
+    pub tty: tty::Terminal,
 }

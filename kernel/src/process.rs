@@ -142,6 +142,10 @@ pub struct ProcessState {
     pub itimers: [u64; 3],
     /// POSIX timers: guest timer id -> timer-service id.
     pub posix_timers: BTreeMap<i32, u64>,
+    /// `PR_SET_PDEATHSIG`: the signal this process gets when its parent exits (0 = none).
+    pub pdeathsig: i32,
+    /// `PR_SET_CHILD_SUBREAPER`: orphaned descendants are reparented here instead of pid 1.
+    pub child_subreaper: bool,
 }
 
 impl Process {
@@ -209,6 +213,8 @@ impl ProcessState {
             exec_pending: false,
             itimers: [0; 3],
             posix_timers: BTreeMap::new(),
+            pdeathsig: 0,
+            child_subreaper: false,
         }
     }
 

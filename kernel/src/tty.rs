@@ -75,9 +75,28 @@ fn rerr(e: rustix::io::Errno) -> Errno {
     Errno::from_io(&e.into())
 }
 
-/// Terminal state shared by every descriptor of one sandbox's terminal.
-struct TtyState {
+/// The sandbox's terminal as job control sees it (one per sandbox, in the [`Kernel`]): every
+/// descriptor of it shares the foreground process group.
+///
+/// [`Kernel`]: crate::Kernel
+#[derive(Debug)]
+pub struct Terminal {
     fg_pgrp: AtomicI32,
+}
+
+impl Default for Terminal {
+    fn default() -> Terminal {
+        Terminal {
+            fg_pgrp: AtomicI32::new(SANDBOX_PGRP),
+        }
+    }
+}
+
+impl Terminal {
+    /// The foreground process group (`tcgetpgrp`).
+    pub fn foreground(&self) -> i32 {
+        self.fg_pgrp.load(Ordering::Relaxed)
+    }
 }
 
 /// A host stdio descriptor (or the controlling terminal) seen from the guest.
@@ -86,7 +105,6 @@ struct HostStdio {
     read_fd: Which,
     /// Where writes and ioctls go.
     write_fd: Which,
-    tty: Arc<TtyState>,
     /// What `fstat` reports when the descriptor is a terminal (the `/dev` node it was
     /// opened as); host terminals' own numbers are not shown.
     tty_stat: Stat,
@@ -94,9 +112,6 @@ struct HostStdio {
 
 /// Files for guest fds 0, 1 and 2 over sbx's own stdio (`None` where sbx's is closed).
 pub fn stdio_files() -> [(i32, Option<Arc<OpenFile>>); 3] {
-    let tty = Arc::new(TtyState {
-        fg_pgrp: AtomicI32::new(SANDBOX_PGRP),
-    });
     let mk = |which: Which, flags: u32| {
         // A closed host descriptor stays closed in the guest.
         if with_fd(which, |fd| rustix::fs::fstat(fd).is_err()) {
@@ -105,7 +120,6 @@ pub fn stdio_files() -> [(i32, Option<Arc<OpenFile>>); 3] {
         let ops = HostStdio {
             read_fd: which,
             write_fd: which,
-            tty: tty.clone(),
             tty_stat: terminal_stat(),
         };
         Some(Arc::new(OpenFile::new(Arc::new(ops), None, flags)))
@@ -175,13 +189,9 @@ pub fn open_controlling_tty(node_stat: Stat) -> KResult<Arc<dyn FileOps>> {
         .into_iter()
         .find(|&w| is_tty(w))
         .unwrap_or(t);
-    let tty = Arc::new(TtyState {
-        fg_pgrp: AtomicI32::new(SANDBOX_PGRP),
-    });
     Ok(Arc::new(HostStdio {
         read_fd,
         write_fd,
-        tty,
         tty_stat: node_stat,
     }))
 }
@@ -377,8 +387,7 @@ impl FileOps for HostStdio {
                 Ok(0)
             }
             TIOCGPGRP => {
-                task.mm()
-                    .write_val(arg, &self.tty.fg_pgrp.load(Ordering::Relaxed))?;
+                task.mm().write_val(arg, &task.kernel.tty.foreground())?;
                 Ok(0)
             }
             TIOCSPGRP => {
@@ -386,12 +395,25 @@ impl FileOps for HostStdio {
                 if pgrp < 0 {
                     return Err(Errno::EINVAL);
                 }
-                // Only the sandbox's own groups exist; a group id nobody has is ESRCH in Linux,
-                // but without a process-group registry here every positive id is accepted.
-                if pgrp == 0 {
+                // The group must exist, and belong to the caller's session (the terminal's).
+                let sid = task.process.state().sid;
+                let mut found = false;
+                for p in task.kernel.procs.processes() {
+                    if p.is_dead() {
+                        continue;
+                    }
+                    let st = p.state();
+                    if st.pgid == pgrp {
+                        if st.sid != sid {
+                            return Err(Errno::EPERM);
+                        }
+                        found = true;
+                    }
+                }
+                if !found {
                     return Err(Errno::ESRCH);
                 }
-                self.tty.fg_pgrp.store(pgrp, Ordering::Relaxed);
+                task.kernel.tty.fg_pgrp.store(pgrp, Ordering::Relaxed);
                 Ok(0)
             }
             TIOCGSID => {

@@ -4,10 +4,13 @@
 use std::sync::{Arc, Mutex};
 
 use sbx_kernel::engine::Regs;
+use sbx_kernel::fd::OpenFile;
 use sbx_kernel::mm::{Backing, Mm, Vma, VmaKind, PROT_EXEC, PROT_READ, PROT_WRITE, STACK_TOP};
 use sbx_kernel::signal::{SigAction, SIG_IGN};
 use sbx_kernel::syscall::{Support, SyscallArgs};
 use sbx_kernel::task::Task;
+use sbx_kernel::vfs::perm::{self, MAY_EXEC};
+use sbx_kernel::vfs::{Cx, FileKind, Location, Resolver};
 use sbx_kernel::{Errno, KResult};
 use sbx_loaders::{ElfImage, ImageSink, LoadError, StackArgs};
 
@@ -15,11 +18,8 @@ use crate::TableBuilder;
 
 /// Registers this family's handlers.
 pub fn register(b: &mut TableBuilder) {
-    b.add(
-        "execve",
-        sys_execve,
-        Support::Partial("single-threaded callers only"),
-    );
+    b.add("execve", sys_execve, Support::Full);
+    b.add("execveat", sys_execveat, Support::Full);
 }
 
 /// Longest `#!` line Linux reads (`BINPRM_BUF_SIZE`).
@@ -29,10 +29,90 @@ const MAX_INTERP_DEPTH: usize = 5;
 /// Longest path accepted.
 const PATH_MAX: usize = 4096;
 
+/// `execveat` flags.
+const AT_SYMLINK_NOFOLLOW: u32 = 0x100;
+const AT_EMPTY_PATH: u32 = 0x1000;
+const AT_FDCWD: i32 = -100;
+
 fn sys_execve(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     let (path, argv, envp) = read_exec_args(task, a.u(0), a.u(1), a.u(2))?;
     execve(task, &path, argv, envp)?;
     Ok(0)
+}
+
+fn sys_execveat(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let dirfd = a.i32(0);
+    let flags = a.u32(4);
+    if flags & !(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let (path, argv, envp) = read_exec_args(task, a.u(1), a.u(2), a.u(3))?;
+    let start = exec_target(task, dirfd, path, flags)?;
+    exec_program(task, start, argv, envp)?;
+    Ok(0)
+}
+
+/// Where `execve`/`execveat` find the program, and the name it runs under (`AT_EXECFN`, and
+/// the path a `#!` interpreter is given).
+struct ExecTarget {
+    what: Start,
+    name: Vec<u8>,
+}
+
+enum Start {
+    /// A path, relative to a directory (`None`: the cwd).
+    Path {
+        at: Option<Location>,
+        path: Vec<u8>,
+        nofollow: bool,
+    },
+    /// The file an fd refers to (`execveat(fd, "", AT_EMPTY_PATH)`).
+    File(Arc<OpenFile>),
+}
+
+/// Resolves `execveat`'s `(dirfd, path, flags)`. As Linux, a program found through a
+/// descriptor runs under the name `/dev/fd/N[/path]`; `cloexec_dir` records whether that
+/// name will be gone after exec, which a `#!` script cannot survive.
+fn exec_target(task: &Task, dirfd: i32, path: Vec<u8>, flags: u32) -> KResult<(ExecTarget, bool)> {
+    let nofollow = flags & AT_SYMLINK_NOFOLLOW != 0;
+    if path.first() == Some(&b'/') || (dirfd == AT_FDCWD && !path.is_empty()) {
+        let name = path.clone();
+        let what = Start::Path {
+            at: None,
+            path,
+            nofollow,
+        };
+        return Ok((ExecTarget { what, name }, false));
+    }
+    if path.is_empty() && flags & AT_EMPTY_PATH == 0 {
+        return Err(Errno::ENOENT);
+    }
+    let (file, cloexec) = {
+        let files = task.files();
+        (files.get(dirfd)?, files.cloexec(dirfd)?)
+    };
+    if path.is_empty() {
+        let name = format!("/dev/fd/{dirfd}").into_bytes();
+        return Ok((
+            ExecTarget {
+                what: Start::File(file),
+                name,
+            },
+            cloexec,
+        ));
+    }
+    let at = file.location().cloned().ok_or(Errno::ENOTDIR)?;
+    if at.node().meta()?.kind() != FileKind::Directory {
+        return Err(Errno::ENOTDIR);
+    }
+    let mut name = format!("/dev/fd/{dirfd}/").into_bytes();
+    name.extend_from_slice(&path);
+    let what = Start::Path {
+        at: Some(at),
+        path,
+        nofollow,
+    };
+    Ok((ExecTarget { what, name }, cloexec))
 }
 
 type ExecArgs = (Vec<u8>, Vec<Vec<u8>>, Vec<Vec<u8>>);
@@ -92,16 +172,61 @@ struct Resolved {
     argv: Vec<Vec<u8>>,
 }
 
-/// Follows `#!` lines to an ELF image.
-fn resolve(task: &Task, path: &[u8], mut argv: Vec<Vec<u8>>) -> KResult<Resolved> {
+/// Reads the program `start` designates: `(contents, path for /proc/self/exe)`.
+fn open_program(task: &Task, start: Start) -> KResult<(Vec<u8>, Vec<u8>)> {
     let cred = task.fs_cred();
-    let mut path = path.to_vec();
-    for _ in 0..MAX_INTERP_DEPTH {
-        let (bytes, resolved) = {
-            let fs = task.fs();
-            task.kernel.vfs.open_exec(&fs, &cred, &path)?
-        };
+    let ctx = task.fs().clone();
+    let r = Resolver::new(&task.kernel.vfs, &ctx, &cred, Cx { proc: Some(task) });
+    let (file, path) = match start {
+        Start::Path { at, path, nofollow } => {
+            if nofollow
+                && r.resolve(at.as_ref(), &path, false)?.node().meta()?.kind() == FileKind::Symlink
+            {
+                return Err(Errno::ELOOP);
+            }
+            r.open_exec(at.as_ref(), &path)?
+        }
+        Start::File(file) => match file.location() {
+            // Reopen through the namespace: an O_PATH or write-only fd still runs.
+            Some(loc) => r.open_exec_loc(loc.clone())?,
+            None => {
+                let st = file.stat()?;
+                if st.kind() != FileKind::Regular {
+                    return Err(Errno::EACCES);
+                }
+                perm::check(&cred, &st, MAY_EXEC)?;
+                if file.is_path() {
+                    return Err(Errno::EACCES);
+                }
+                let name = file.describe();
+                (file, name)
+            }
+        },
+    };
+    Ok((sbx_kernel::vfs::read_all(&file)?, path))
+}
+
+/// Follows `#!` lines to an ELF image.
+fn resolve(
+    task: &Task,
+    target: ExecTarget,
+    name_gone: bool,
+    mut argv: Vec<Vec<u8>>,
+) -> KResult<Resolved> {
+    let mut next = Some(target.what);
+    let mut path = target.name;
+    for depth in 0..MAX_INTERP_DEPTH {
+        let start = next.take().unwrap_or_else(|| Start::Path {
+            at: None,
+            path: path.clone(),
+            nofollow: false,
+        });
+        let (bytes, resolved) = open_program(task, start)?;
         if bytes.starts_with(b"#!") {
+            // The interpreter would be handed a /dev/fd name that exec is about to close.
+            if depth == 0 && name_gone {
+                return Err(Errno::ENOENT);
+            }
             let line_end = bytes
                 .iter()
                 .take(SHEBANG_MAX)
@@ -152,7 +277,27 @@ fn trim(s: &[u8]) -> &[u8] {
 /// Replaces the task's program. On error nothing has changed, except for failures after the
 /// old image is gone (as in Linux), which kill the process with SIGSEGV.
 pub fn execve(task: &mut Task, path: &[u8], argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>) -> KResult<()> {
-    let prog = resolve(task, path, argv)?;
+    let target = ExecTarget {
+        what: Start::Path {
+            at: None,
+            path: path.to_vec(),
+            nofollow: false,
+        },
+        name: path.to_vec(),
+    };
+    exec_program(task, (target, false), argv, envp)
+}
+
+/// [`execve`] of a resolved [`ExecTarget`].
+fn exec_program(
+    task: &mut Task,
+    (target, name_gone): (ExecTarget, bool),
+    argv: Vec<Vec<u8>>,
+    envp: Vec<Vec<u8>>,
+) -> KResult<()> {
+    let execfn = target.name.clone();
+    let path = execfn.as_slice();
+    let prog = resolve(task, target, name_gone, argv)?;
     let interp = match &prog.image.interp {
         Some(p) => {
             let cred = task.fs_cred();

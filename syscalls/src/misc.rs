@@ -744,6 +744,8 @@ const PR_SET_NAME: i32 = 15;
 const PR_GET_NAME: i32 = 16;
 const PR_GET_SECCOMP: i32 = 21;
 const PR_CAPBSET_READ: i32 = 23;
+const PR_SET_CHILD_SUBREAPER: i32 = 36;
+const PR_GET_CHILD_SUBREAPER: i32 = 37;
 const PR_SET_NO_NEW_PRIVS: i32 = 38;
 const PR_GET_NO_NEW_PRIVS: i32 = 39;
 /// `TASK_COMM_LEN`: a thread name is at most 15 bytes and a NUL.
@@ -758,12 +760,21 @@ fn sys_prctl(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
             if arg2 > 64 {
                 return Err(Errno::EINVAL);
             }
-            with_extras(task, |_, e| e.pdeathsig = arg2 as i32);
+            task.process.state().pdeathsig = arg2 as i32;
             Ok(0)
         }
         PR_GET_PDEATHSIG => {
-            let sig = with_extras(task, |_, e| e.pdeathsig);
+            let sig = task.process.state().pdeathsig;
             task.mm().write_val(arg2, &sig)?;
+            Ok(0)
+        }
+        PR_SET_CHILD_SUBREAPER => {
+            task.process.state().child_subreaper = arg2 != 0;
+            Ok(0)
+        }
+        PR_GET_CHILD_SUBREAPER => {
+            let on = i32::from(task.process.state().child_subreaper);
+            task.mm().write_val(arg2, &on)?;
             Ok(0)
         }
         PR_GET_DUMPABLE => Ok(u64::from(with_extras(task, |_, e| e.dumpable))),

@@ -153,8 +153,6 @@ pub struct Extras {
     pub dumpable: u32,
     /// `PR_SET_NO_NEW_PRIVS`.
     pub no_new_privs: bool,
-    /// `PR_SET_PDEATHSIG` signal, 0 for none.
-    pub pdeathsig: i32,
     /// `membarrier` registrations (the `MEMBARRIER_CMD_REGISTER_*` bits).
     pub membarrier: u32,
     /// `PR_SET_KEEPCAPS`: keep the permitted capabilities when every uid leaves 0. Cleared by
@@ -212,7 +210,6 @@ impl Extras {
             personality: 0,
             dumpable: 1,
             no_new_privs: false,
-            pdeathsig: 0,
             membarrier: 0,
             keepcaps: false,
             affinity: None,
@@ -279,7 +276,7 @@ pub fn inherit_extras(parent: &Arc<Process>, child: &Arc<Process>) {
     let Some((_, e)) = table.get(&key(parent)) else {
         return; // The parent never touched its extras: the child's defaults are the same.
     };
-    let mut inherited = Extras { pdeathsig: 0, ..*e };
+    let mut inherited = *e;
     // SCHED_RESET_ON_FORK: the child gets the default policy and no negative nice value.
     if inherited.reset_on_fork {
         inherited.reset_on_fork = false;

@@ -393,6 +393,12 @@ impl<'a> Resolver<'a> {
         path: &[u8],
     ) -> KResult<(Arc<OpenFile>, Vec<u8>)> {
         let loc = self.resolve(at, path, true)?;
+        self.open_exec_loc(loc)
+    }
+
+    /// Opens the file at `loc` for `execve` (what `execveat(fd, "", AT_EMPTY_PATH)` runs):
+    /// the same checks as [`Resolver::open_exec`].
+    pub fn open_exec_loc(&self, loc: Location) -> KResult<(Arc<OpenFile>, Vec<u8>)> {
         let st = loc.node.meta()?;
         if st.kind() != FileKind::Regular {
             return Err(Errno::EACCES);
