@@ -88,8 +88,14 @@ impl Task {
                 }
             }
         }
-        if let Some((_, nr)) = interrupted {
-            // No handler ran: the call starts over, as if the signal had never come.
+        if let Some((code, nr)) = interrupted {
+            // No handler ran: the call starts over, as if the signal had never come (or
+            // continues through its restart block).
+            let nr = if code == Errno::ERESTART_RESTARTBLOCK {
+                crate::task::NR_RESTART_SYSCALL
+            } else {
+                nr
+            };
             self.restart_syscall(nr);
         }
         if !handled {
@@ -116,6 +122,7 @@ impl Task {
             self.restart_syscall(nr);
         } else {
             self.regs.rax = Errno::EINTR.to_ret();
+            self.restart_block = None;
         }
     }
 
@@ -267,6 +274,8 @@ impl Task {
     /// `rt_sigreturn`: restores the registers, mask, alternate stack and FPU state saved in
     /// the frame the handler returns through.
     pub fn sigreturn(&mut self) -> KResult<()> {
+        // As Linux: a call interrupted before the handler cannot be continued afterwards.
+        self.restart_block = None;
         let uc = self.regs.rsp;
         let mut raw = [0u8; 304];
         self.mm().copy_in(uc, &mut raw)?;

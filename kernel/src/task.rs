@@ -7,7 +7,7 @@ use std::io::Write;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::engine::{EngineError, Exit, Fault, Regs, Vcpu};
-use crate::errno::Errno;
+use crate::errno::{Errno, KResult};
 use crate::fd::FdTable;
 use crate::mm::{Access, FaultOutcome, Mm};
 use crate::signal::{self, SigInfo, Signal};
@@ -91,8 +91,17 @@ pub struct Task {
     pub vfork_done: Option<Arc<VforkDone>>,
     /// The last fault (vector, error code, address), for the signal frame's sigcontext.
     pub fault_info: Option<(u8, u64, u64)>,
+    /// How `restart_syscall` resumes a call that returned `ERESTART_RESTARTBLOCK` (a relative
+    /// sleep continues to its original deadline instead of starting over).
+    pub restart_block: Option<RestartFn>,
     interrupted: Option<Interrupted>,
 }
+
+/// The continuation `restart_syscall` runs (Linux's `restart_block.fn`).
+pub type RestartFn = Box<dyn FnOnce(&mut Task) -> KResult<u64> + Send>;
+
+/// `__NR_restart_syscall`: what an `ERESTART_RESTARTBLOCK` call is restarted as.
+pub const NR_RESTART_SYSCALL: u64 = 219;
 
 impl Task {
     /// A task for `thread` of `process` with fresh per-thread state.
@@ -125,6 +134,7 @@ impl Task {
             fpu_snapshot: None,
             vfork_done: None,
             fault_info: None,
+            restart_block: None,
             interrupted: None,
         }
     }

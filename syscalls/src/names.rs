@@ -262,7 +262,7 @@ pub const SYSCALLS: &[(u32, &str, &str)] = &[
     (216, "remap_file_pages", "deprecated by Linux; not implemented"),
     (217, "getdents64", NOT_YET),
     (218, "set_tid_address", NOT_YET),
-    (219, "restart_syscall", "not implemented yet (arrives with signal delivery)"),
+    (219, "restart_syscall", NOT_YET),
     (220, "semtimedop", SYSV_IPC),
     (221, "fadvise64", NOT_YET),
     (222, "timer_create", NOT_YET),

@@ -15,6 +15,7 @@ use crate::TableBuilder;
 /// Registers this family's handlers.
 pub fn register(b: &mut TableBuilder) {
     b.add("rt_sigaction", sys_rt_sigaction, Support::Full);
+    b.add("restart_syscall", sys_restart_syscall, Support::Full);
     b.add("rt_sigprocmask", sys_rt_sigprocmask, Support::Full);
     b.add("rt_sigpending", sys_rt_sigpending, Support::Full);
     b.add("rt_sigreturn", sys_rt_sigreturn, Support::Full);
@@ -31,6 +32,15 @@ pub fn register(b: &mut TableBuilder) {
 
 /// The kernel's `sigset_t` is 8 bytes on x86-64.
 const SIGSET_SIZE: u64 = 8;
+
+/// Continues a call that a signal without a handler interrupted (the kernel arranges it; a
+/// program calling it out of the blue gets `EINTR`, as from Linux's `do_no_restart_syscall`).
+fn sys_restart_syscall(task: &mut Task, _a: &SyscallArgs) -> KResult<u64> {
+    match task.restart_block.take() {
+        Some(resume) => resume(task),
+        None => Err(Errno::EINTR),
+    }
+}
 
 fn sys_rt_sigaction(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     let (sig, act, oldact, size) = (a.i32(0), a.u(1), a.u(2), a.u(3));

@@ -224,9 +224,20 @@ fn sys_nanosleep(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
 }
 
 /// Sleeps for `amount`, interruptibly: a signal ends the sleep with the time left written to
-/// `rem` (when non-null) and `EINTR` once a handler runs.
+/// `rem` (when non-null) and `EINTR` once a handler runs; if no handler runs (a stop and
+/// continue, say) the sleep continues to its original deadline through `restart_syscall`.
 fn sleep_for(task: &mut Task, amount: Duration, rem: u64) -> KResult<u64> {
     let deadline = std::time::Instant::now().checked_add(amount);
+    sleep_to(task, deadline, amount, rem)
+}
+
+/// [`sleep_for`] from its deadline (`None`: too far away to represent, so forever).
+fn sleep_to(
+    task: &mut Task,
+    deadline: Option<std::time::Instant>,
+    amount: Duration,
+    rem: u64,
+) -> KResult<u64> {
     match task.sleep_until(deadline) {
         Ok(()) => Ok(0),
         Err(Errno::ERESTARTSYS) => {
@@ -237,7 +248,10 @@ fn sleep_for(task: &mut Task, amount: Duration, rem: u64) -> KResult<u64> {
                 let ts = [left.as_secs() as i64, left.subsec_nanos() as i64];
                 task.mm().write_val(rem, &ts)?;
             }
-            Err(Errno::ERESTARTNOHAND)
+            task.restart_block = Some(Box::new(move |task: &mut Task| {
+                sleep_to(task, deadline, amount, rem)
+            }));
+            Err(Errno::ERESTART_RESTARTBLOCK)
         }
         Err(e) => Err(e),
     }
