@@ -36,6 +36,8 @@ pub struct KvmMachine {
     /// vCPUs of finished threads, ready for new ones.
     pool: Arc<Mutex<Vec<vcpu::KvmVcpu>>>,
     next_id: Mutex<u64>,
+    /// How many vCPUs this VM may have: the layout's room, or KVM's limit if lower.
+    max_vcpus: u64,
     /// A fresh vCPU's FPU state, which new threads without a parent state start from.
     initial_fpu: Mutex<Option<Vec<u8>>>,
 }
@@ -113,6 +115,7 @@ impl KvmMachine {
             fault_resume: gates.fault_resume,
             pool: Arc::new(Mutex::new(Vec::new())),
             next_id: Mutex::new(0),
+            max_vcpus: MAX_VCPUS.min(kvm.get_max_vcpus() as u64),
             initial_fpu: Mutex::new(None),
         })
     }
@@ -158,9 +161,10 @@ impl KvmMachine {
 
     fn alloc_id(&self) -> Result<u64, EngineError> {
         let mut next = self.next_id.lock().unwrap_or_else(|e| e.into_inner());
-        if *next >= MAX_VCPUS {
+        if *next >= self.max_vcpus {
             return Err(EngineError::Host(format!(
-                "more than {MAX_VCPUS} threads running at once"
+                "more than {} threads running at once",
+                self.max_vcpus
             )));
         }
         *next += 1;
