@@ -122,7 +122,10 @@ pub fn stdio_files() -> [(i32, Option<Arc<OpenFile>>); 3] {
             write_fd: which,
             tty_stat: terminal_stat(),
         };
-        Some(Arc::new(OpenFile::new(Arc::new(ops), None, flags)))
+        // The description is the host's: it has O_LARGEFILE if the host's has.
+        let large = with_fd(which, |fd| rustix::fs::fcntl_getfl(fd))
+            .map_or(0, |f| f.bits() & crate::fd::O_LARGEFILE);
+        Some(Arc::new(OpenFile::new(Arc::new(ops), None, flags | large)))
     };
     // A terminal is readable and writable through any of its descriptors, as on Linux
     // where the shell opened the tty O_RDWR and dup'ed it to 0, 1 and 2.

@@ -216,6 +216,9 @@ fn do_open(task: &Task, dirfd: i32, path_addr: u64, flags: u32, mode: u32) -> KR
     if flags & O_PATH != 0 {
         // open(2) drops what O_PATH does not use.
         flags &= O_PATH_FLAGS;
+    } else {
+        // `force_o_largefile()`: always on for 64-bit programs.
+        flags |= O_LARGEFILE;
     }
     check_open_flags(flags)?;
     check_fd_room(task)?;
@@ -283,6 +286,11 @@ fn sys_openat2(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
         return Err(Errno::EINVAL);
     }
     check_open_flags(flags)?;
+    let flags = if flags & O_PATH == 0 {
+        flags | O_LARGEFILE
+    } else {
+        flags
+    };
     let path = read_path(task, path_ptr)?;
     check_fd_room(task)?;
     let scoped = how.resolve & (RESOLVE_IN_ROOT | RESOLVE_BENEATH) != 0;

@@ -142,7 +142,20 @@ impl OpenFile {
         } else {
             flags & O_ACCMODE
         };
-        let keep = O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME | O_DSYNC | O_SYNC;
+        // What Linux keeps in `f_flags` for F_GETFL: O_LARGEFILE as given (open(2) adds it
+        // on 64-bit Linux, while pipes, sockets and event files never have it), and the
+        // open-time O_DIRECTORY and O_NOFOLLOW; not O_CREAT, O_EXCL, O_TRUNC, O_NOCTTY or
+        // O_CLOEXEC.
+        let keep = O_APPEND
+            | O_NONBLOCK
+            | O_ASYNC
+            | O_DIRECT
+            | O_NOATIME
+            | O_DSYNC
+            | O_SYNC
+            | O_LARGEFILE
+            | O_DIRECTORY
+            | O_NOFOLLOW;
         OpenFile {
             ops,
             location,
@@ -193,9 +206,9 @@ impl OpenFile {
         self.nonblocking() || self.ops.wait_queue().is_some()
     }
 
-    /// What `F_GETFL` reports: access mode, status flags and `O_LARGEFILE` (as 64-bit Linux).
+    /// What `F_GETFL` reports: access mode and status flags.
     pub fn getfl(&self) -> u32 {
-        self.access | self.status() | O_LARGEFILE
+        self.access | self.status()
     }
 
     /// `F_SETFL`: changes only the flags Linux lets it change.

@@ -210,7 +210,7 @@ impl<'a> Resolver<'a> {
             return Ok(Arc::new(OpenFile::new(
                 ops,
                 Some(loc),
-                O_PATH | (flags & O_NONBLOCK),
+                O_PATH | (flags & (O_NONBLOCK | O_DIRECTORY | O_NOFOLLOW)),
             )));
         }
         if flags & O_CREAT == 0 {
