@@ -92,6 +92,10 @@ pub struct Process {
     pub child_events: WaitQueue,
     /// Notified when this process stops being stopped (its threads sleep here).
     pub resume: WaitQueue,
+    /// Notified with `POLLIN` whenever a signal is queued for the process or one of its
+    /// threads (Linux's `sighand->signalfd_wqh`): signalfds used by the process forward it to
+    /// their readers.
+    pub signal_queued: WaitQueue,
     /// Set once the process is a zombie (or reaped).
     dead: AtomicBool,
 }
@@ -157,6 +161,7 @@ impl Process {
             state: Mutex::new(state),
             child_events: WaitQueue::new(),
             resume: WaitQueue::new(),
+            signal_queued: WaitQueue::new(),
             dead: AtomicBool::new(false),
         })
     }
@@ -179,6 +184,12 @@ impl Process {
     /// Records that the last thread has gone.
     pub fn mark_dead(&self) {
         self.dead.store(true, Ordering::Release);
+    }
+
+    /// Tells signalfd readers that a signal was queued for this process or one of its
+    /// threads. Called without the state lock: the wake-up may reach an epoll instance.
+    pub fn notify_signal_queued(&self) {
+        self.signal_queued.notify(crate::fd::POLLIN);
     }
 
     /// Changes the parent (reparenting to init).
@@ -506,6 +517,7 @@ pub fn send_to_thread(procs: &ProcTable, p: &Arc<Process>, t: &Arc<Thread>, info
         notify_continued(procs, p);
     }
     if deliver {
+        p.notify_signal_queued();
         t.interrupt();
     }
 }
@@ -532,25 +544,30 @@ fn notify_continued(procs: &ProcTable, p: &Arc<Process>) {
 pub fn send_to_process(procs: &ProcTable, p: &Arc<Process>, info: SigInfo) {
     let sig = info.signal();
     let mut continued = false;
-    let target = {
+    let (queued, target) = {
         let mut st = p.state();
         if !prepare_signal(p, &mut st, sig, &mut continued) {
-            None
+            (false, None)
         } else {
             let blocked_everywhere = st.threads.iter().all(|t| t.mask() & sig.bit() != 0);
             if st.ignores(sig) && !blocked_everywhere {
-                None
+                (false, None)
             } else {
                 st.shared_pending.push(info);
-                st.threads
+                let target = st
+                    .threads
                     .iter()
                     .find(|t| t.mask() & sig.bit() == 0)
-                    .cloned()
+                    .cloned();
+                (true, target)
             }
         }
     };
     if continued {
         notify_continued(procs, p);
+    }
+    if queued {
+        p.notify_signal_queued();
     }
     if let Some(t) = target {
         t.interrupt();

@@ -183,6 +183,7 @@ impl Task {
 
     /// Runs the task on `vcpu` until the thread exits.
     pub fn run(&mut self, vcpu: &mut dyn Vcpu) -> Result<(), EngineError> {
+        let _current = crate::current::enter(&self.process, &self.thread);
         let result = self.run_loop(vcpu);
         if result.is_err() {
             // The engine failed: the process cannot go on.
@@ -372,6 +373,7 @@ impl Task {
             }
             self.thread.pending().push(SigInfo::fault(sig, code, addr));
         }
+        self.process.notify_signal_queued();
     }
 
     /// Raises `sig` on this thread, as the kernel does for SIGPIPE (`si_code` SI_USER).

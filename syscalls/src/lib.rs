@@ -20,6 +20,7 @@ pub mod pipe;
 pub mod poll;
 pub mod process;
 pub mod signal;
+pub mod signalfd;
 pub mod sockopt;
 pub mod splice;
 pub mod time;
@@ -70,6 +71,7 @@ pub fn build_table() -> SyscallTable {
     pgrp::register(&mut b);
     exec::register(&mut b);
     signal::register(&mut b);
+    signalfd::register(&mut b);
     time::register(&mut b);
     timerfd::register(&mut b);
     identity::register(&mut b);
