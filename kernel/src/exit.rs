@@ -16,9 +16,11 @@ pub fn exit_thread(task: &mut Task) {
         v.complete();
     }
     task.thread.set_kicker(None);
+    let used = task.thread.cpu.finish();
     let (last, final_status) = {
         let mut st = task.process.state();
         st.threads.retain(|t| !Arc::ptr_eq(t, &task.thread));
+        st.cpu_exited += used;
         if task.tid == task.process.pid && st.leader_exit.is_none() {
             st.leader_exit = Some(status);
         }
@@ -68,7 +70,7 @@ fn exit_process(task: &mut Task, status: ExitStatus) {
         for id in st
             .itimers
             .into_iter()
-            .chain(st.posix_timers.values().copied())
+            .chain(st.posix_timers.values().map(|t| t.0))
         {
             if id != 0 {
                 task.kernel.timers.delete(id);

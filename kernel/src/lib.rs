@@ -3,6 +3,7 @@
 //! the command line; the syscall table is injected by `sbx-syscalls`.
 
 mod block;
+pub mod cputime;
 pub mod current;
 pub mod engine;
 pub mod errno;

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use crate::cputime::CpuTimes;
 use crate::engine::VcpuKicker;
 use crate::errno::{Errno, KResult};
 use crate::signal::{self, SigAction, SigInfo, SigPending, Signal};
@@ -144,12 +145,16 @@ pub struct ProcessState {
     pub exec_pending: bool,
     /// Timer-service ids of ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF (0 = not created yet).
     pub itimers: [u64; 3],
-    /// POSIX timers: guest timer id -> timer-service id.
-    pub posix_timers: BTreeMap<i32, u64>,
+    /// POSIX timers: guest timer id -> (timer-service id, the `clockid_t` it was created on).
+    pub posix_timers: BTreeMap<i32, (u64, i32)>,
     /// `PR_SET_PDEATHSIG`: the signal this process gets when its parent exits (0 = none).
     pub pdeathsig: i32,
     /// `PR_SET_CHILD_SUBREAPER`: orphaned descendants are reparented here instead of pid 1.
     pub child_subreaper: bool,
+    /// CPU time of the threads that have ended.
+    pub cpu_exited: CpuTimes,
+    /// CPU time of reaped children and what they had reaped (`RUSAGE_CHILDREN`).
+    pub cpu_children: CpuTimes,
 }
 
 impl Process {
@@ -226,6 +231,8 @@ impl ProcessState {
             posix_timers: BTreeMap::new(),
             pdeathsig: 0,
             child_subreaper: false,
+            cpu_exited: CpuTimes::default(),
+            cpu_children: CpuTimes::default(),
         }
     }
 
@@ -243,6 +250,15 @@ impl ProcessState {
             exit_signal,
             ..ProcessState::initial(0)
         }
+    }
+
+    /// CPU time of the whole process: ended threads plus live ones.
+    pub fn cpu_times(&self) -> CpuTimes {
+        let mut t = self.cpu_exited;
+        for th in &self.threads {
+            t += th.cpu.times();
+        }
+        t
     }
 
     /// The disposition of `sig`.
@@ -290,6 +306,8 @@ pub struct Thread {
     kicker: Mutex<Option<Arc<dyn VcpuKicker>>>,
     /// Set when the thread must leave (group exit, exec by another thread, SIGKILL).
     pub must_exit: AtomicBool,
+    /// CPU time used.
+    pub cpu: crate::cputime::ThreadCpu,
 }
 
 impl Thread {
@@ -302,6 +320,7 @@ impl Thread {
             waiter: Waiter::new(),
             kicker: Mutex::new(None),
             must_exit: AtomicBool::new(false),
+            cpu: Default::default(),
         })
     }
 

@@ -184,6 +184,7 @@ impl Task {
     /// Runs the task on `vcpu` until the thread exits.
     pub fn run(&mut self, vcpu: &mut dyn Vcpu) -> Result<(), EngineError> {
         let _current = crate::current::enter(&self.process, &self.thread);
+        self.thread.cpu.start();
         let result = self.run_loop(vcpu);
         if result.is_err() {
             // The engine failed: the process cannot go on.
@@ -284,7 +285,11 @@ impl Task {
         };
         self.regs_replaced = false;
         let kernel = self.kernel.clone();
+        let started = crate::cputime::own_thread_cpu();
         let result = kernel.table.dispatch(self, &args);
+        self.thread
+            .cpu
+            .add_sys(crate::cputime::own_thread_cpu().saturating_sub(started));
         if kernel.strace {
             self.strace(&args, &result);
         }

@@ -1,7 +1,10 @@
 //! Timers that raise signals: `alarm`/`setitimer` and POSIX `timer_create` timers.
 //!
 //! One host thread per sandbox sleeps until the earliest deadline and sends the signals; it is
-//! started on first use and joined when the sandbox ends.
+//! started on first use and joined when the sandbox ends. CPU-time timers (`ITIMER_VIRTUAL`,
+//! `ITIMER_PROF`, timers on a CPU clock) are checked by polling the CPU time: a process with N
+//! threads cannot use more than N seconds of CPU per second, so the thread next looks when
+//! that bound could first reach the expiry.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
@@ -23,11 +26,73 @@ pub struct TimerTarget {
     pub info: Option<SigInfo>,
 }
 
+/// What a timer counts.
+#[derive(Clone)]
+pub enum TimerClock {
+    /// Elapsed (monotonic) time.
+    Wall,
+    /// CPU time of a process, or of one of its threads.
+    Cpu {
+        /// The process.
+        process: Weak<Process>,
+        /// One thread only, else the whole process.
+        thread: Option<Weak<Thread>>,
+        /// Count user time only (`ITIMER_VIRTUAL`, `CPUCLOCK_VIRT`).
+        user_only: bool,
+    },
+}
+
+impl TimerClock {
+    /// The CPU time so far and how many threads can add to it; `None` for a wall-clock
+    /// timer or once the process is gone.
+    fn cpu_reading(&self) -> Option<(Duration, u32)> {
+        let TimerClock::Cpu {
+            process,
+            thread,
+            user_only,
+        } = self
+        else {
+            return None;
+        };
+        let p = process.upgrade()?;
+        let (t, n) = match thread {
+            Some(t) => (t.upgrade()?.cpu.times(), 1),
+            None => {
+                let st = p.state();
+                if st.zombie.is_some() {
+                    return None;
+                }
+                (st.cpu_times(), st.threads.len().max(1) as u32)
+            }
+        };
+        Some((if *user_only { t.user } else { t.total() }, n))
+    }
+}
+
+/// When a timer expires next: an instant, or a CPU-time reading.
+#[derive(Clone, Copy)]
+enum Next {
+    At(Instant),
+    Cpu(Duration),
+}
+
 struct Timer {
     target: TimerTarget,
-    next: Option<Instant>,
+    clock: TimerClock,
+    next: Option<Next>,
     interval: Duration,
     overrun: u32,
+}
+
+/// Time (of the timer's clock) left until `next`.
+fn left(clock: &TimerClock, next: Option<Next>) -> Duration {
+    match next {
+        Some(Next::At(at)) => at.saturating_duration_since(Instant::now()),
+        Some(Next::Cpu(at)) => clock
+            .cpu_reading()
+            .map_or(Duration::ZERO, |(now, _)| at.saturating_sub(now)),
+        None => Duration::ZERO,
+    }
 }
 
 #[derive(Default)]
@@ -50,8 +115,13 @@ impl TimerService {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Creates a disarmed timer; returns its id.
+    /// Creates a disarmed wall-clock timer; returns its id.
     pub fn create(&self, target: TimerTarget) -> u64 {
+        self.create_on(target, TimerClock::Wall)
+    }
+
+    /// Creates a disarmed timer counting `clock`; returns its id.
+    pub fn create_on(&self, target: TimerTarget, clock: TimerClock) -> u64 {
         let mut st = self.lock();
         st.next_id += 1;
         let id = st.next_id;
@@ -59,6 +129,7 @@ impl TimerService {
             id,
             Timer {
                 target,
+                clock,
                 next: None,
                 interval: Duration::ZERO,
                 overrun: 0,
@@ -75,13 +146,13 @@ impl TimerService {
 
     /// The time left and the interval of timer `id`.
     pub fn get(&self, id: u64) -> Option<(Duration, Duration)> {
-        let st = self.lock();
-        let t = st.timers.get(&id)?;
-        let left = t
-            .next
-            .map(|n| n.saturating_duration_since(Instant::now()))
-            .unwrap_or_default();
-        Some((left, t.interval))
+        // Reading a CPU clock takes the process lock, which is never taken inside ours.
+        let (clock, next, interval) = {
+            let st = self.lock();
+            let t = st.timers.get(&id)?;
+            (t.clock.clone(), t.next, t.interval)
+        };
+        Some((left(&clock, next), interval))
     }
 
     /// The overrun count of timer `id`'s last expiry.
@@ -98,10 +169,20 @@ impl TimerService {
         interval: Duration,
     ) -> Option<(Duration, Duration)> {
         let old = self.get(id)?;
+        let clock = self.lock().timers.get(&id)?.clock.clone();
+        let next = if value.is_zero() {
+            None
+        } else {
+            match clock.cpu_reading() {
+                Some((now, _)) => Some(Next::Cpu(now + value)),
+                None if matches!(clock, TimerClock::Cpu { .. }) => None,
+                None => Some(Next::At(Instant::now() + value)),
+            }
+        };
         {
             let mut st = self.lock();
             let t = st.timers.get_mut(&id)?;
-            t.next = (!value.is_zero()).then(|| Instant::now() + value);
+            t.next = next;
             t.interval = interval;
             t.overrun = 0;
         }
@@ -136,19 +217,65 @@ impl TimerService {
 
 /// The timer thread: fires due timers, then sleeps until the next deadline.
 fn run(service: Weak<TimerService>, kernel: Weak<Kernel>) {
+    /// The longest a CPU timer waits between looks, so a process that gains threads is
+    /// still checked often enough.
+    const CPU_POLL_MAX: Duration = Duration::from_millis(100);
+    const CPU_POLL_MIN: Duration = Duration::from_millis(1);
     loop {
         let Some(svc) = service.upgrade() else {
             return;
         };
+        // CPU readings take process locks, so they are made outside ours.
+        let cpu_clocks: Vec<(u64, TimerClock)> = {
+            let st = svc.lock();
+            if st.stop {
+                return;
+            }
+            st.timers
+                .iter()
+                .filter(|(_, t)| matches!(t.next, Some(Next::Cpu(_))))
+                .map(|(id, t)| (*id, t.clock.clone()))
+                .collect()
+        };
+        let readings: HashMap<u64, Option<(Duration, u32)>> = cpu_clocks
+            .into_iter()
+            .map(|(id, c)| (id, c.cpu_reading()))
+            .collect();
         let mut due = Vec::new();
         let mut st = svc.lock();
         if st.stop {
             return;
         }
         let now = Instant::now();
-        for t in st.timers.values_mut() {
-            let Some(next) = t.next else { continue };
-            if next > now {
+        let mut wake: Option<Instant> = None;
+        let mut wake_at = |at: Instant| wake = Some(wake.map_or(at, |w| w.min(at)));
+        for (id, t) in st.timers.iter_mut() {
+            let (next, current) = match t.next {
+                None => continue,
+                Some(Next::At(at)) => (at, now),
+                Some(Next::Cpu(at)) => {
+                    let Some(reading) = readings.get(id) else {
+                        // Armed since the readings were made: look again soon.
+                        wake_at(now + CPU_POLL_MIN);
+                        continue;
+                    };
+                    let Some((cpu, threads)) = *reading else {
+                        // The process is gone.
+                        t.next = None;
+                        continue;
+                    };
+                    if cpu < at {
+                        let bound = (at - cpu) / threads.max(1);
+                        wake_at(now + bound.clamp(CPU_POLL_MIN, CPU_POLL_MAX));
+                        continue;
+                    }
+                    // Express the CPU expiry on the same footing as a wall one.
+                    let late = cpu - at;
+                    (now.checked_sub(late).unwrap_or(now), now)
+                }
+            };
+            if next > current {
+                wake_at(next);
                 continue;
             }
             if t.interval.is_zero() {
@@ -156,17 +283,20 @@ fn run(service: Weak<TimerService>, kernel: Weak<Kernel>) {
                 t.overrun = 0;
             } else {
                 // Periods missed while we were late count as overruns.
-                let late = now - next;
+                let late = current - next;
                 let missed = (late.as_nanos() / t.interval.as_nanos().max(1)) as u32;
                 t.overrun = missed;
-                t.next = Some(next + t.interval * (missed + 1));
+                let step = t.interval * (missed + 1);
+                t.next = match t.next {
+                    Some(Next::At(at)) => Some(Next::At(at + step)),
+                    Some(Next::Cpu(at)) => Some(Next::Cpu(at + step)),
+                    None => None,
+                };
             }
             due.push(t.target.clone());
         }
-        let earliest = st.timers.values().filter_map(|t| t.next).min();
         if due.is_empty() {
-            let wait = earliest.map(|e| e.saturating_duration_since(now));
-            match wait {
+            match wake.map(|w| w.saturating_duration_since(now)) {
                 Some(d) => drop(svc.changed.wait_timeout(st, d)),
                 None => drop(svc.changed.wait(st)),
             }

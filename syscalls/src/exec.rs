@@ -400,7 +400,7 @@ fn exec_program(
         st.exe = prog.path.clone();
         st.did_exec = true;
         // POSIX timers do not survive exec; interval timers do.
-        for (_, id) in std::mem::take(&mut st.posix_timers) {
+        for (_, (id, _)) in std::mem::take(&mut st.posix_timers) {
             task.kernel.timers.delete(id);
         }
     }

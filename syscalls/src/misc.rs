@@ -1,6 +1,7 @@
 //! The misc family: system identification, randomness, resource limits and usage, scheduler
 //! queries, `personality`, `prctl` and `membarrier`.
 
+use sbx_kernel::cputime::CpuTimes;
 use sbx_kernel::mm::{PAGE_SIZE, TASK_SIZE};
 use sbx_kernel::syscall::{Support, SyscallArgs};
 use sbx_kernel::task::Task;
@@ -352,7 +353,7 @@ const RUSAGE_THREAD: i32 = 1;
 /// `struct rusage`: two timevals and fourteen longs.
 #[derive(Clone, Copy, Debug, Default, bytemuck::Pod, bytemuck::Zeroable)]
 #[repr(C)]
-struct Rusage {
+pub(crate) struct Rusage {
     utime: Timeval,
     stime: Timeval,
     /// maxrss, ixrss, idrss, isrss, minflt, majflt, nswap, inblock, oublock, msgsnd, msgrcv,
@@ -360,18 +361,28 @@ struct Rusage {
     counters: [i64; 14],
 }
 
-fn sys_getrusage(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
-    let mut ru = Rusage::default();
-    match a.i32(0) {
-        RUSAGE_SELF | RUSAGE_THREAD => {
-            // std cannot read CPU time; time since boot matches the CPU-time clocks.
-            ru.utime = Timeval::from_duration(monotonic_now(&task.kernel));
-            // maxrss in KiB: the frames in use now, the best figure at hand.
-            let frames = task.kernel.machine.phys().frames_in_use();
-            ru.counters[0] = i64::try_from(frames * PAGE_SIZE / 1024).unwrap_or(i64::MAX);
+impl Rusage {
+    /// A usage report with CPU times `t` (the counters sbx does not keep are 0).
+    pub(crate) fn with_times(t: CpuTimes) -> Rusage {
+        Rusage {
+            utime: Timeval::from_duration(t.user),
+            stime: Timeval::from_duration(t.sys),
+            counters: [0; 14],
         }
-        RUSAGE_CHILDREN => {}
+    }
+}
+
+fn sys_getrusage(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let mut ru = match a.i32(0) {
+        RUSAGE_SELF => Rusage::with_times(task.process.state().cpu_times()),
+        RUSAGE_THREAD => Rusage::with_times(task.thread.cpu.times()),
+        RUSAGE_CHILDREN => Rusage::with_times(task.process.state().cpu_children),
         _ => return Err(Errno::EINVAL),
+    };
+    if a.i32(0) != RUSAGE_CHILDREN {
+        // maxrss in KiB: the frames in use now, the best figure at hand.
+        let frames = task.kernel.machine.phys().frames_in_use();
+        ru.counters[0] = i64::try_from(frames * PAGE_SIZE / 1024).unwrap_or(i64::MAX);
     }
     task.mm().write_val(a.u(1), &ru)?;
     Ok(0)

@@ -1,6 +1,7 @@
 //! The process family: clone/fork/vfork/clone3, exit, exit_group, wait4, waitid,
 //! arch_prctl, set_tid_address, robust lists.
 
+use sbx_kernel::cputime::CpuTimes;
 use std::sync::{Arc, Mutex};
 
 use sbx_kernel::process::{self, JobEvent, Process, ProcessState, Thread};
@@ -38,12 +39,12 @@ pub fn register(b: &mut TableBuilder) {
     b.add(
         "wait4",
         sys_wait4,
-        Support::Partial("rusage is reported as zeros"),
+        Support::Partial("rusage has CPU times only (the other counters are 0)"),
     );
     b.add(
         "waitid",
         sys_waitid,
-        Support::Partial("P_PIDFD is not supported; rusage is reported as zeros"),
+        Support::Partial("P_PIDFD is not supported; rusage has CPU times only"),
     );
 }
 
@@ -473,6 +474,8 @@ struct Found {
     status: i32,
     /// The `wait4` status word.
     wstatus: i32,
+    /// The child's CPU time and its reaped children's (for `wait4`'s rusage).
+    cpu: CpuTimes,
 }
 
 fn matches(which: Which, c: &Process) -> bool {
@@ -511,10 +514,12 @@ fn find_child(task: &Task, which: Which, options: u32) -> KResult<Option<Found>>
                 code,
                 status: value,
                 wstatus: status.wait_status(),
+                cpu: st.cpu_exited + st.cpu_children,
             };
             if options & WNOWAIT == 0 {
                 st.reaped = true;
                 drop(st);
+                task.process.state().cpu_children += found.cpu;
                 task.process.state().children.retain(|x| !Arc::ptr_eq(x, c));
                 task.kernel.procs.remove_process(c.pid);
             }
@@ -531,6 +536,7 @@ fn find_child(task: &Task, which: Which, options: u32) -> KResult<Option<Found>>
                     code: signal::CLD_STOPPED,
                     status: sig,
                     wstatus: (sig << 8) | 0x7f,
+                    cpu: st.cpu_times(),
                 }));
             }
             Some(JobEvent::Continued) if options & WCONTINUED != 0 => {
@@ -543,6 +549,7 @@ fn find_child(task: &Task, which: Which, options: u32) -> KResult<Option<Found>>
                     code: signal::CLD_CONTINUED,
                     status: Signal::SIGCONT.0,
                     wstatus: 0xffff,
+                    cpu: st.cpu_times(),
                 }));
             }
             _ => {}
@@ -584,7 +591,8 @@ fn sys_wait4(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
         task.mm().write_val(wstatus, &found.wstatus)?;
     }
     if rusage != 0 {
-        task.mm().copy_out(rusage, &[0u8; 144])?;
+        task.mm()
+            .write_val(rusage, &crate::misc::Rusage::with_times(found.cpu))?;
     }
     Ok(found.pid as u64)
 }
@@ -622,7 +630,9 @@ fn sys_waitid(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
         task.mm().write_val(infop, &info)?;
     }
     if rusage != 0 {
-        task.mm().copy_out(rusage, &[0u8; 144])?;
+        let cpu = found.as_ref().map(|f| f.cpu).unwrap_or_default();
+        task.mm()
+            .write_val(rusage, &crate::misc::Rusage::with_times(cpu))?;
     }
     Ok(0)
 }

@@ -5,8 +5,10 @@
 //! clocks agree and BOOTTIME is never behind MONOTONIC (nothing suspends a sandbox). Only
 //! std's portable clocks are used, so the same code serves every host and engine.
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use sbx_kernel::cputime::CpuTimes;
 use sbx_kernel::syscall::{Support, SyscallArgs};
 use sbx_kernel::task::Task;
 use sbx_kernel::{Errno, KResult, Kernel};
@@ -92,16 +94,53 @@ impl Clock {
         })
     }
 
-    /// Whether the clock can be used: CPU clocks must name the caller (the only process and
-    /// thread visible here), and the alarm clocks have no RTC behind them.
+    /// Whether the clock can be used: a CPU clock must name a process of the sandbox, or a
+    /// thread of the caller's own process (as Linux's `lookup_task`), and the alarm clocks
+    /// have no RTC behind them.
     fn exists(self, task: &Task) -> bool {
         match self {
             Clock::RealtimeAlarm | Clock::BoottimeAlarm => false,
             Clock::Cpu(c) if c.which == 3 => false,
-            Clock::Cpu(c) if c.thread => c.pid == 0 || c.pid == task.tid,
-            Clock::Cpu(c) => c.pid == 0 || c.pid == task.process.pid,
+            Clock::Cpu(_) => self.cpu_times(task).is_some(),
             Clock::Fd => false,
             _ => true,
+        }
+    }
+
+    /// The CPU times a CPU clock reads (`None` if it names nothing, or is not a CPU clock).
+    pub fn cpu_times(self, task: &Task) -> Option<CpuTimes> {
+        let (pid, thread) = match self {
+            Clock::ProcessCpu => (0, false),
+            Clock::ThreadCpu => (0, true),
+            Clock::Cpu(c) => (c.pid, c.thread),
+            _ => return None,
+        };
+        if thread {
+            if pid == 0 || pid == task.tid {
+                return Some(task.thread.cpu.times());
+            }
+            let (t, p) = task.kernel.procs.thread(pid)?;
+            return Arc::ptr_eq(&p, &task.process).then(|| t.cpu.times());
+        }
+        if pid == 0 || pid == task.process.pid {
+            return Some(task.process.state().cpu_times());
+        }
+        let p = task.kernel.procs.process(pid)?;
+        let st = p.state();
+        (st.zombie.is_none()).then(|| st.cpu_times())
+    }
+
+    /// The clock's current reading for `task` (CPU clocks are the caller's view).
+    pub fn now_for(self, task: &Task) -> Duration {
+        let which = match self {
+            Clock::Cpu(c) => c.which,
+            _ => 2,
+        };
+        match self.cpu_times(task) {
+            // CPUCLOCK_VIRT counts user time only; PROF and SCHED count both.
+            Some(t) if which == 1 => t.user,
+            Some(t) => t.total(),
+            None => self.now(&task.kernel),
         }
     }
 
@@ -111,8 +150,8 @@ impl Clock {
             Clock::Realtime | Clock::RealtimeCoarse | Clock::RealtimeAlarm | Clock::Tai => {
                 realtime_now()
             }
-            // CPU time is not readable through std; time since boot is an upper bound for a
-            // single thread and advances, which is what programs measuring with it need.
+            // CPU clocks need the caller ([`Clock::now_for`]); without one, time since boot
+            // is an upper bound for a single thread.
             _ => monotonic_now(kernel),
         }
     }
@@ -193,7 +232,7 @@ fn readable_clock(task: &Task, id: i32) -> KResult<Clock> {
 
 fn sys_clock_gettime(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     let clock = readable_clock(task, a.i32(0))?;
-    let ts = Timespec::from_duration(clock.now(&task.kernel));
+    let ts = Timespec::from_duration(clock.now_for(task));
     task.mm().write_val(a.u(1), &ts)?;
     Ok(0)
 }
@@ -289,7 +328,7 @@ fn sys_clock_nanosleep(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     // Absolute: sleep until the clock itself reaches the target, re-reading it because the
     // realtime clock may be stepped by the host meanwhile. No remaining time is reported.
     loop {
-        let now = clock.now(&task.kernel);
+        let now = clock.now_for(task);
         if now >= amount {
             return Ok(0);
         }
@@ -351,11 +390,15 @@ fn clock_t(d: Duration) -> i64 {
 
 fn sys_times(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     let up = monotonic_now(&task.kernel);
-    // CPU time is not readable through std: as getrusage, user time is the time since boot
-    // (an upper bound for one thread); children's times stay 0 until they are accounted.
+    let (own, children) = {
+        let st = task.process.state();
+        (st.cpu_times(), st.cpu_children)
+    };
     let tms = Tms {
-        utime: clock_t(up),
-        ..Tms::default()
+        utime: clock_t(own.user),
+        stime: clock_t(own.sys),
+        cutime: clock_t(children.user),
+        cstime: clock_t(children.sys),
     };
     write_opt(task, a.u(0), &tms)?;
     // Ticks since boot; far from the values that would read as an error.

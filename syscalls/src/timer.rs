@@ -6,19 +6,18 @@ use std::time::Duration;
 use sbx_kernel::signal::{self, SigInfo, Signal};
 use sbx_kernel::syscall::{Support, SyscallArgs};
 use sbx_kernel::task::Task;
-use sbx_kernel::timer::TimerTarget;
+use sbx_kernel::timer::{TimerClock, TimerTarget};
 use sbx_kernel::{Errno, KResult};
 
+use crate::time::Clock;
 use crate::TableBuilder;
 
 /// Registers this family's handlers.
 pub fn register(b: &mut TableBuilder) {
-    const WALL: &str = "ITIMER_VIRTUAL and ITIMER_PROF count wall-clock time, not CPU time";
     b.add("alarm", sys_alarm, Support::Full);
-    b.add("getitimer", sys_getitimer, Support::Partial(WALL));
-    b.add("setitimer", sys_setitimer, Support::Partial(WALL));
-    const CLOCKS: &str = "CPU-time clocks expire on wall-clock time";
-    b.add("timer_create", sys_timer_create, Support::Partial(CLOCKS));
+    b.add("getitimer", sys_getitimer, Support::Full);
+    b.add("setitimer", sys_setitimer, Support::Full);
+    b.add("timer_create", sys_timer_create, Support::Full);
     b.add("timer_settime", sys_timer_settime, Support::Full);
     b.add("timer_gettime", sys_timer_gettime, Support::Full);
     b.add("timer_getoverrun", sys_timer_getoverrun, Support::Full);
@@ -32,11 +31,22 @@ fn itimer(task: &Task, which: usize) -> u64 {
     let mut st = task.process.state();
     if st.itimers[which] == 0 {
         let info = SigInfo::new(ITIMER_SIGNALS[which], signal::SI_KERNEL);
-        st.itimers[which] = task.kernel.timers.create(TimerTarget {
+        let target = TimerTarget {
             process: Arc::downgrade(&task.process),
             thread: None,
             info: Some(info),
-        });
+        };
+        // ITIMER_REAL counts elapsed time, ITIMER_VIRTUAL user CPU time, ITIMER_PROF all CPU
+        // time of the process.
+        let clock = match which {
+            0 => TimerClock::Wall,
+            _ => TimerClock::Cpu {
+                process: Arc::downgrade(&task.process),
+                thread: None,
+                user_only: which == 1,
+            },
+        };
+        st.itimers[which] = task.kernel.timers.create_on(target, clock);
     }
     st.itimers[which]
 }
@@ -112,8 +122,8 @@ const SIGEV_THREAD: i32 = 2;
 const SIGEV_THREAD_ID: i32 = 4;
 
 fn sys_timer_create(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
-    let (clock, sevp, out) = (a.i32(0), a.u(1), a.u(2));
-    crate::time::Clock::from_id(clock)?;
+    let (clock_id, sevp, out) = (a.i32(0), a.u(1), a.u(2));
+    let clock = timer_clock(task, clock_id)?;
     let (notify, signo, value, tid) = if sevp != 0 {
         // struct sigevent: sigev_value (8), sigev_signo (4), sigev_notify (4), tid (4).
         let raw: [u32; 6] = task.mm().read_val(sevp)?;
@@ -151,20 +161,60 @@ fn sys_timer_create(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
         i.fields[1] = value;
         i
     });
-    let id = task.kernel.timers.create(TimerTarget {
+    let target = TimerTarget {
         process: Arc::downgrade(&task.process),
         thread,
         info,
-    });
+    };
+    let id = task.kernel.timers.create_on(target, clock);
     if let Err(e) = task.mm().write_val(out, &posix_id) {
         task.kernel.timers.delete(id);
         return Err(e);
     }
-    task.process.state().posix_timers.insert(posix_id, id);
+    task.process
+        .state()
+        .posix_timers
+        .insert(posix_id, (id, clock_id));
     Ok(0)
 }
 
-fn posix_timer(task: &Task, id: i32) -> KResult<u64> {
+/// What a timer on `clock_id` counts: elapsed time, or the CPU time of a process or thread
+/// (which must exist: `EINVAL` otherwise, as Linux).
+fn timer_clock(task: &Task, clock_id: i32) -> KResult<TimerClock> {
+    let clock = Clock::from_id(clock_id)?;
+    let (pid, thread, which) = match clock {
+        Clock::ProcessCpu => (0, false, 2),
+        Clock::ThreadCpu => (0, true, 2),
+        Clock::Cpu(c) => (c.pid, c.thread, c.which),
+        // Alarm clocks need an RTC, and dynamic clocks a device: neither exists here.
+        Clock::RealtimeAlarm | Clock::BoottimeAlarm => return Err(Errno::EOPNOTSUPP),
+        Clock::Fd => return Err(Errno::EINVAL),
+        _ => return Ok(TimerClock::Wall),
+    };
+    if which == 3 || clock.cpu_times(task).is_none() {
+        return Err(Errno::EINVAL);
+    }
+    let (process, thread) = if thread {
+        let t = if pid == 0 || pid == task.tid {
+            task.thread.clone()
+        } else {
+            task.kernel.procs.thread(pid).ok_or(Errno::EINVAL)?.0
+        };
+        (task.process.clone(), Some(Arc::downgrade(&t)))
+    } else if pid == 0 || pid == task.process.pid {
+        (task.process.clone(), None)
+    } else {
+        (task.kernel.procs.process(pid).ok_or(Errno::EINVAL)?, None)
+    };
+    Ok(TimerClock::Cpu {
+        process: Arc::downgrade(&process),
+        thread,
+        user_only: which == 1,
+    })
+}
+
+/// The timer-service id and clock of POSIX timer `id`.
+fn posix_timer(task: &Task, id: i32) -> KResult<(u64, i32)> {
     task.process
         .state()
         .posix_timers
@@ -186,14 +236,14 @@ fn read_timespec(v: [i64; 2]) -> KResult<Duration> {
 
 fn sys_timer_settime(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     const TIMER_ABSTIME: i32 = 1;
-    let id = posix_timer(task, a.i32(0))?;
+    let (id, clock_id) = posix_timer(task, a.i32(0))?;
     let v: [[i64; 2]; 2] = task.mm().read_val(a.u(2))?;
     let interval = read_timespec(v[0])?;
     let mut value = read_timespec(v[1])?;
     if a.i32(1) & TIMER_ABSTIME != 0 && !value.is_zero() {
-        // Absolute times are on the sandbox's monotonic clock (or realtime; both advance
-        // together here): what is left from now.
-        let now = crate::time::monotonic_now(&task.kernel);
+        // An absolute expiry on the timer's own clock: what is left from now (a time already
+        // past expires at once).
+        let now = Clock::from_id(clock_id)?.now_for(task);
         value = value.saturating_sub(now).max(Duration::from_nanos(1));
     }
     let prev = task
@@ -209,7 +259,7 @@ fn sys_timer_settime(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
 }
 
 fn sys_timer_gettime(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
-    let id = posix_timer(task, a.i32(0))?;
+    let (id, _) = posix_timer(task, a.i32(0))?;
     let (left, interval) = task.kernel.timers.get(id).unwrap_or_default();
     task.mm()
         .write_val(a.u(1), &[timespec(interval), timespec(left)])?;
@@ -217,7 +267,7 @@ fn sys_timer_gettime(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
 }
 
 fn sys_timer_getoverrun(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
-    let id = posix_timer(task, a.i32(0))?;
+    let (id, _) = posix_timer(task, a.i32(0))?;
     Ok(task.kernel.timers.overrun(id).unwrap_or(0) as u64)
 }
 
@@ -227,7 +277,8 @@ fn sys_timer_delete(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
         .state()
         .posix_timers
         .remove(&a.i32(0))
-        .ok_or(Errno::EINVAL)?;
+        .ok_or(Errno::EINVAL)?
+        .0;
     task.kernel.timers.delete(id);
     Ok(0)
 }
