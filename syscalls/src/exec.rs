@@ -8,6 +8,7 @@ use sbx_kernel::mm::{Backing, Mm, Vma, VmaKind, PROT_EXEC, PROT_READ, PROT_WRITE
 use sbx_kernel::signal::{SigAction, SIG_IGN};
 use sbx_kernel::syscall::{Support, SyscallArgs};
 use sbx_kernel::task::Task;
+use sbx_kernel::vfs::Cx;
 use sbx_kernel::{Errno, KResult};
 use sbx_loaders::{ElfImage, ImageSink, LoadError, StackArgs};
 
@@ -98,8 +99,10 @@ fn resolve(task: &Task, path: &[u8], mut argv: Vec<Vec<u8>>) -> KResult<Resolved
     let mut path = path.to_vec();
     for _ in 0..MAX_INTERP_DEPTH {
         let (bytes, resolved) = {
-            let fs = task.fs();
-            task.kernel.vfs.open_exec(&fs, &cred, &path)?
+            // A copy: resolving /proc/self paths may look at the task's context itself.
+            let fs = task.fs().clone();
+            let cx = Cx { proc: Some(task) };
+            task.kernel.vfs.open_exec_as(&fs, &cred, cx, &path)?
         };
         if bytes.starts_with(b"#!") {
             let line_end = bytes
@@ -157,8 +160,9 @@ pub fn execve(task: &mut Task, path: &[u8], argv: Vec<Vec<u8>>, envp: Vec<Vec<u8
         Some(p) => {
             let cred = task.fs_cred();
             let (bytes, _) = {
-                let fs = task.fs();
-                task.kernel.vfs.open_exec(&fs, &cred, p)?
+                let fs = task.fs().clone();
+                let cx = Cx { proc: Some(&*task) };
+                task.kernel.vfs.open_exec_as(&fs, &cred, cx, p)?
             };
             let image = sbx_loaders::parse(&bytes).map_err(|e| load_errno(&e))?;
             if image.interp.is_some() {
