@@ -215,3 +215,54 @@ pub fn new_pipe(flags: u32) -> (Arc<OpenFile>, Arc<OpenFile>) {
     ));
     (r, w)
 }
+
+/// The pipe behind a read end, if `f` is one.
+fn read_end(f: &OpenFile) -> Option<&Arc<Pipe>> {
+    f.ops().as_any().downcast_ref::<ReadEnd>().map(|r| &r.0)
+}
+
+/// The pipe behind a write end, if `f` is one.
+fn write_end(f: &OpenFile) -> Option<&Arc<Pipe>> {
+    f.ops().as_any().downcast_ref::<WriteEnd>().map(|w| &w.0)
+}
+
+/// `tee(2)`'s copy: duplicates up to `len` bytes queued in the pipe `input` reads into the
+/// pipe `output` writes, without consuming them. `EINVAL` unless these are ends of two
+/// different pipes. Never waits (the syscall layer sleeps on both queues): `EAGAIN` while the
+/// input is empty and has writers, or the output is full; `EPIPE` when the output has no
+/// readers; 0 at the input's end.
+pub fn tee(input: &OpenFile, output: &OpenFile, len: usize) -> KResult<usize> {
+    let (Some(src), Some(dst)) = (read_end(input), write_end(output)) else {
+        return Err(Errno::EINVAL);
+    };
+    if Arc::ptr_eq(src, dst) {
+        return Err(Errno::EINVAL);
+    }
+    // Two pipes locked in address order, so opposite tees cannot deadlock.
+    let (i, mut o) = if Arc::as_ptr(src) < Arc::as_ptr(dst) {
+        let i = src.lock();
+        (i, dst.lock())
+    } else {
+        let o = dst.lock();
+        (src.lock(), o)
+    };
+    // Linux's order: wait for input first (ipipe_prep), then for room (opipe_prep).
+    if i.data.is_empty() && i.writers > 0 {
+        return Err(Errno::EAGAIN);
+    }
+    if o.readers == 0 {
+        // The caller raises SIGPIPE.
+        return Err(Errno::EPIPE);
+    }
+    let room = PIPE_CAPACITY - o.data.len();
+    if room == 0 {
+        return Err(Errno::EAGAIN);
+    }
+    let n = len.min(i.data.len()).min(room);
+    o.data.extend(i.data.iter().take(n));
+    drop((i, o));
+    if n > 0 {
+        dst.queue.notify(READ_EVENTS);
+    }
+    Ok(n)
+}

@@ -302,8 +302,9 @@ fn exec_program(
         Some(p) => {
             let cred = task.fs_cred();
             let (bytes, _) = {
-                let fs = task.fs();
-                task.kernel.vfs.open_exec(&fs, &cred, p)?
+                let fs = task.fs().clone();
+                let cx = Cx { proc: Some(&*task) };
+                task.kernel.vfs.open_exec_as(&fs, &cred, cx, p)?
             };
             let image = sbx_loaders::parse(&bytes).map_err(|e| load_errno(&e))?;
             if image.interp.is_some() {

@@ -46,7 +46,7 @@ pub fn register(b: &mut TableBuilder) {
     b.add(
         "fcntl",
         sys_fcntl,
-        Support::Partial("no leases, notify or seals; F_SETLKW does not detect deadlocks"),
+        Support::Partial("no leases or notify; F_SETLKW does not detect deadlocks"),
     );
     b.add(
         "ioctl",
@@ -745,6 +745,9 @@ fn sys_fcntl(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
             let key = lock_key(&file)?;
             let wait = cmd == F_SETLKW || cmd == F_OFD_SETLKW;
             lock_wait(task, wait, |locks| locks.set(key, &owner, kind, start, end))
+        }
+        crate::memfd::F_ADD_SEALS | crate::memfd::F_GET_SEALS => {
+            crate::memfd::fcntl_seals(&file, cmd, arg)
         }
         F_GETOWN | F_GETSIG => Ok(0),
         F_SETOWN | F_SETSIG => Ok(0),

@@ -9,8 +9,8 @@ use sbx_kernel::syscall::{Support, SyscallArgs};
 use sbx_kernel::task::Task;
 use sbx_kernel::vfs::abi::{LinuxStatfs, LinuxTimespec, LinuxTimeval, OpenHow, Utimbuf};
 use sbx_kernel::vfs::{
-    Cred, Cx, FileKind, Location, OpenRequest, Resolver, Stat, StatFs, TimeSet, Timespec, PATH_MAX,
-    RESOLVE_BENEATH, RESOLVE_IN_ROOT,
+    AttrTarget, Cred, Cx, FileKind, Location, OpenRequest, Resolver, Stat, StatFs, TimeSet,
+    Timespec, PATH_MAX, RESOLVE_BENEATH, RESOLVE_IN_ROOT,
 };
 use sbx_kernel::{Errno, KResult};
 
@@ -679,8 +679,11 @@ fn fd_target(task: &Task, fd: i32) -> KResult<(Arc<OpenFile>, Option<Location>)>
 fn sys_fchmod(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     match fd_target(task, a.i32(0))? {
         (f, Some(l)) => with_resolver(task, None, |r| r.chmod(&l, Some(&f), a.u32(1))).map(|_| 0),
-        // Anonymous objects (stdio, pipes) keep no attributes of their own here.
-        (_, None) => Ok(0),
+        // Anonymous files: memfds keep attributes; stdio, pipes and sockets ignore them here.
+        (f, None) => with_resolver(task, None, |r| {
+            r.chmod_target(AttrTarget::Anon(&f), a.u32(1))
+        })
+        .map(|_| 0),
     }
 }
 
@@ -729,7 +732,10 @@ fn sys_fchown(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
             r.chown(&l, Some(&f), id_arg(a.u(1)), id_arg(a.u(2)))
         })
         .map(|_| 0),
-        (_, None) => Ok(0),
+        (f, None) => with_resolver(task, None, |r| {
+            r.chown_target(AttrTarget::Anon(&f), id_arg(a.u(1)), id_arg(a.u(2)))
+        })
+        .map(|_| 0),
     }
 }
 
@@ -798,11 +804,15 @@ fn do_utimes(
                 target_loc(task, dirfd, &path, flags, flags & AT_SYMLINK_NOFOLLOW == 0)?,
             )
         };
-    match loc {
-        Some(l) => {
+    match (loc, file) {
+        (Some(l), file) => {
             with_resolver(task, None, |r| r.utimes(&l, file.as_deref(), atime, mtime)).map(|_| 0)
         }
-        None => Ok(0),
+        (None, Some(f)) => with_resolver(task, None, |r| {
+            r.utimes_target(AttrTarget::Anon(&f), atime, mtime)
+        })
+        .map(|_| 0),
+        (None, None) => Ok(0),
     }
 }
 

@@ -11,6 +11,7 @@ pub mod file;
 pub mod fs;
 pub mod futex;
 pub mod identity;
+pub mod memfd;
 pub mod misc;
 pub mod mm;
 pub mod names;
@@ -65,6 +66,7 @@ pub fn build_table() -> SyscallTable {
     splice::register(&mut b);
     fs::register(&mut b);
     mm::register(&mut b);
+    memfd::register(&mut b);
     process::register(&mut b);
     timer::register(&mut b);
     futex::register(&mut b);

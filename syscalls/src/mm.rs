@@ -3,10 +3,9 @@
 use std::sync::Arc;
 
 use sbx_kernel::mm::{
-    MmapSource, ReadOnlySource, MAP_ANONYMOUS, MAP_DENYWRITE, MAP_EXECUTABLE, MAP_FIXED,
-    MAP_GROWSDOWN, MAP_HUGETLB, MAP_LOCKED, MAP_NONBLOCK, MAP_NORESERVE, MAP_POPULATE, MAP_PRIVATE,
-    MAP_SHARED, MAP_SHARED_VALIDATE, MAP_STACK, MAP_UNINITIALIZED, PAGE_SIZE, PROT_WRITE,
-    TASK_SIZE,
+    MmapSource, MAP_ANONYMOUS, MAP_DENYWRITE, MAP_EXECUTABLE, MAP_FIXED, MAP_GROWSDOWN,
+    MAP_HUGETLB, MAP_LOCKED, MAP_NONBLOCK, MAP_NORESERVE, MAP_POPULATE, MAP_PRIVATE, MAP_SHARED,
+    MAP_SHARED_VALIDATE, MAP_STACK, MAP_UNINITIALIZED, PAGE_SIZE, PROT_WRITE, TASK_SIZE,
 };
 use sbx_kernel::syscall::{Support, SyscallArgs};
 use sbx_kernel::task::Task;
@@ -20,8 +19,9 @@ pub fn register(b: &mut TableBuilder) {
         "mmap",
         sys_mmap,
         Support::Partial(
-            "MAP_SHARED file mappings reach the file at msync and munmap, not at once: until \
-             then read() and other mappings do not see their stores",
+            "MAP_SHARED mappings of host and tmpfs files reach the file at msync and munmap, \
+             not at once: until then read() and other mappings do not see their stores \
+             (memfd mappings are coherent)",
         ),
     );
     b.add("munmap", sys_munmap, Support::Full);
@@ -120,14 +120,7 @@ fn sys_mmap(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
         if !file.readable() || (shared && prot & PROT_WRITE != 0 && !file.writable()) {
             return Err(Errno::EACCES);
         }
-        let source = file.mmap_source()?;
-        // A shared view through a read-only descriptor may never become writable.
-        let source: Arc<dyn MmapSource> = if shared && !file.writable() {
-            Arc::new(ReadOnlySource(source))
-        } else {
-            source
-        };
-        Some((source, off))
+        Some((file.mmap_source(shared, prot)?, off))
     } else {
         // Anonymous memory has no validating variant.
         if kind == MAP_SHARED_VALIDATE {

@@ -1,7 +1,8 @@
-//! In-kernel copies (part of the file family): `sendfile`, `copy_file_range` and `splice` move
-//! data between descriptors through a kernel buffer, never through guest memory.
+//! In-kernel copies (part of the file family): `sendfile`, `copy_file_range`, `splice` and
+//! `tee` move data between descriptors through a kernel buffer, never through guest memory.
 
 use sbx_kernel::fd::*;
+use sbx_kernel::pipe::tee;
 use sbx_kernel::signal::Signal;
 use sbx_kernel::syscall::{Support, SyscallArgs};
 use sbx_kernel::task::Task;
@@ -20,6 +21,11 @@ pub fn register(b: &mut TableBuilder) {
         "splice",
         sys_splice,
         Support::Partial("data is copied, never moved; SPLICE_F_MOVE/MORE/GIFT are hints"),
+    );
+    b.add(
+        "tee",
+        sys_tee,
+        Support::Partial("between sbx pipes; host FIFOs opened through a mount are EINVAL"),
     );
 }
 
@@ -365,6 +371,32 @@ fn sys_splice(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
         }
         (false, false) => return Err(Errno::EINVAL),
     };
+    if r == Err(Errno::EPIPE) {
+        task.send_signal(Signal::SIGPIPE);
+    }
+    r.map(|n| n as u64)
+}
+
+/// `tee(2)`: duplicates pipe data into another pipe, waiting (interruptibly) for data in
+/// the input and room in the output unless non-blocking.
+fn sys_tee(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    let (fd_in, fd_out, len, flags) = (a.i32(0), a.i32(1), a.u(2) as usize, a.u32(3));
+    if flags & !SPLICE_F_ALL != 0 {
+        return Err(Errno::EINVAL);
+    }
+    if len == 0 {
+        return Ok(0);
+    }
+    let input = io_file(task, fd_in)?;
+    let output = io_file(task, fd_out)?;
+    if !input.readable() || !output.writable() {
+        return Err(Errno::EBADF);
+    }
+    let nonblock = flags & SPLICE_F_NONBLOCK != 0 || input.nonblocking() || output.nonblocking();
+    let len = len.min(MAX_RW_COUNT);
+    let r = splice_wait(task, &[&input, &output], nonblock, |_| {
+        tee(&input, &output, len)
+    });
     if r == Err(Errno::EPIPE) {
         task.send_signal(Signal::SIGPIPE);
     }

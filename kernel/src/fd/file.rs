@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use super::flags::*;
 use crate::errno::{Errno, KResult};
-use crate::mm::MmapSource;
+use crate::mm::{MmapSource, ReadOnlySource};
 use crate::task::Task;
 use crate::vfs::{Cx, Location, SetAttr, Stat};
 
@@ -78,6 +78,11 @@ pub trait FileOps: Send + Sync + 'static {
     fn setattr(&self, _attr: &SetAttr) -> Option<KResult<()>> {
         None
     }
+    /// Whether a kind without a location keeps its own attributes (`setattr` answers): the
+    /// others (pipes, sockets, stdio) accept and ignore `fchmod`, `fchown` and `futimens`.
+    fn keeps_attrs(&self) -> bool {
+        false
+    }
     /// Sets the size (`ftruncate`).
     fn truncate(&self, _len: u64) -> KResult<()> {
         Err(Errno::EINVAL)
@@ -103,6 +108,23 @@ pub trait FileOps: Send + Sync + 'static {
     /// The page source for `mmap`; `ENODEV` for kinds that cannot be mapped.
     fn mmap_source(&self) -> KResult<Arc<dyn MmapSource>> {
         Err(Errno::ENODEV)
+    }
+    /// The page source for a `MAP_SHARED` mapping with protection `prot`, through a
+    /// description opened for writing when `writable`. Kinds with file seals refuse or
+    /// restrict the mapping here and count the writable ones; others map as `mmap_source`.
+    fn mmap_shared_source(&self, prot: u32, writable: bool) -> KResult<Arc<dyn MmapSource>> {
+        let _ = (prot, writable);
+        self.mmap_source()
+    }
+    /// The file seals (`F_GET_SEALS`); `None` for kinds that cannot carry any (`EINVAL`).
+    fn seals(&self) -> Option<u32> {
+        None
+    }
+    /// Adds file seals (`F_ADD_SEALS`, bits already validated); `EINVAL` for kinds without
+    /// seals.
+    fn add_seals(&self, seals: u32) -> KResult<()> {
+        let _ = seals;
+        Err(Errno::EINVAL)
     }
     /// Flushes to stable storage (`fsync`). Like a Linux file without `f_op->fsync`, kinds
     /// that are not storage (pipes, devices, proc files) refuse with `EINVAL`.
@@ -549,16 +571,25 @@ impl OpenFile {
         self.ops.truncate(len)
     }
 
-    /// The page source for `mmap` of this file: `EACCES` unless opened readable,
-    /// `ENODEV` for kinds that cannot be mapped.
-    pub fn mmap_source(&self) -> KResult<Arc<dyn MmapSource>> {
+    /// The page source for `mmap` of this file (`MAP_SHARED` when `shared`, with protection
+    /// `prot`): `EACCES` unless opened readable, `ENODEV` for kinds that cannot be mapped.
+    pub fn mmap_source(&self, shared: bool, prot: u32) -> KResult<Arc<dyn MmapSource>> {
         if self.is_path() {
             return Err(Errno::EBADF);
         }
         if !self.readable() {
             return Err(Errno::EACCES);
         }
-        self.ops.mmap_source()
+        if !shared {
+            return self.ops.mmap_source();
+        }
+        let source = self.ops.mmap_shared_source(prot, self.writable())?;
+        // A shared view through a read-only descriptor may never become writable.
+        Ok(if self.writable() {
+            source
+        } else {
+            Arc::new(ReadOnlySource(source))
+        })
     }
 
     /// The name `/proc/self/fd/N` shows (the path it was opened by, or the kind's name).

@@ -4,6 +4,7 @@
 mod fork;
 mod pagetable;
 mod phys;
+mod shmem;
 mod vma;
 
 use std::collections::BTreeMap;
@@ -13,9 +14,10 @@ pub use pagetable::{
     FlushList, PageTable, PTE_A, PTE_ADDR, PTE_D, PTE_NX, PTE_P, PTE_PS, PTE_RW, PTE_US,
 };
 pub use phys::{PhysMemory, PAGE_SIZE, RESERVED_LOW};
+pub use shmem::{ShmemPages, MAX_FILE_SIZE};
 pub use vma::{
-    Backing, MmapSource, ReadOnlySource, Vma, VmaKind, PROT_EXEC, PROT_GROWSDOWN, PROT_GROWSUP,
-    PROT_READ, PROT_SEM, PROT_WRITE,
+    Backing, MmapSource, ReadOnlySource, SharedPage, Vma, VmaKind, PROT_EXEC, PROT_GROWSDOWN,
+    PROT_GROWSUP, PROT_READ, PROT_SEM, PROT_WRITE,
 };
 
 use crate::errno::{Errno, KResult};
@@ -284,6 +286,17 @@ impl Mm {
         let pte = self.phys.read_u64(slot);
         if has_frame(pte) {
             return Ok(());
+        }
+        if let (true, Backing::File { source, offset }) = (vma.shared, &vma.backing) {
+            match source.shared_page(offset + (va - vma.start))? {
+                SharedPage::Frame(frame) => {
+                    self.set_leaf(slot, frame | leaf_flags(vma.prot));
+                    return Ok(());
+                }
+                // Left absent: a fault there is SIGBUS, a kernel access EFAULT.
+                SharedPage::PastEof => return Ok(()),
+                SharedPage::Copy => {}
+            }
         }
         let frame = self.phys.alloc_frame()?;
         if let Err(e) = self.fill_frame(vma, va, frame) {
@@ -801,7 +814,9 @@ impl Mm {
         }
         let end = (va + FAULT_AROUND * PAGE_SIZE).min(vma.end);
         match self.populate_range(&vma, va, end) {
-            Ok(()) => FaultOutcome::Resolved,
+            Ok(()) if has_frame(self.pt.lookup(&self.phys, va)) => FaultOutcome::Resolved,
+            // A shared file page past the end of its file.
+            Ok(()) => FaultOutcome::Bus,
             Err(_) if self.pt.lookup(&self.phys, va) & PTE_P != 0 => FaultOutcome::Resolved,
             Err(_) => FaultOutcome::Bus,
         }
@@ -872,7 +887,11 @@ impl Mm {
             let pa = if checked {
                 self.translate(va, true)?
             } else {
-                (self.resident_pte(va)? & PTE_ADDR) + (va % PAGE_SIZE)
+                let pte = self.resident_pte(va)?;
+                if !has_frame(pte) {
+                    return Err(Errno::EFAULT);
+                }
+                (pte & PTE_ADDR) + (va % PAGE_SIZE)
             };
             let n = ((PAGE_SIZE - (va % PAGE_SIZE)) as usize).min(data.len() - done);
             self.phys.write(pa, &data[done..done + n])?;

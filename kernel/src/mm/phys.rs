@@ -129,6 +129,15 @@ impl PhysMemory {
             .or_insert(0) += 1;
     }
 
+    /// Whether `pa` has more than one reference (some address space maps it besides its
+    /// owner), so that its owner must not free it from under that mapping.
+    pub fn is_shared(&self, pa: u64) -> bool {
+        self.extra_refs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains_key(&pa)
+    }
+
     /// Drops one reference to each frame, returning to the allocator (zeroed, host memory
     /// released) those whose last reference this was.
     pub fn free_frames(&self, frames: &[u64]) {

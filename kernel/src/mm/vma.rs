@@ -35,6 +35,23 @@ pub trait MmapSource: Send + Sync {
     fn writable(&self) -> bool {
         true
     }
+    /// Where a `MAP_SHARED` mapping gets its page at `offset` (page aligned): sources whose
+    /// data lives in guest frames (memfd) hand out the frame itself.
+    fn shared_page(&self, offset: u64) -> KResult<SharedPage> {
+        let _ = offset;
+        Ok(SharedPage::Copy)
+    }
+}
+
+/// Where a shared file mapping's page comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SharedPage {
+    /// A private copy of the file's bytes, written back at `msync` and `munmap`.
+    Copy,
+    /// This frame, which the file owns too (a reference was taken for the mapping).
+    Frame(u64),
+    /// Past the end of the file: the page stays absent and touching it is `SIGBUS`.
+    PastEof,
 }
 
 /// A source seen through a descriptor opened read-only: a shared mapping of it can never be
@@ -50,6 +67,9 @@ impl MmapSource for ReadOnlySource {
     }
     fn writable(&self) -> bool {
         false
+    }
+    fn shared_page(&self, offset: u64) -> KResult<SharedPage> {
+        self.0.shared_page(offset)
     }
 }
 

@@ -12,6 +12,7 @@ mod devfs;
 mod dirfile;
 mod host;
 pub mod lock;
+pub mod memfd;
 mod node;
 mod ops;
 pub mod perm;
@@ -26,7 +27,7 @@ use std::sync::{Arc, RwLock};
 
 pub use node::*;
 pub use ops::{
-    read_all, OpenRequest, Resolver, RESOLVE_BENEATH, RESOLVE_CACHED, RESOLVE_IN_ROOT,
+    read_all, AttrTarget, OpenRequest, Resolver, RESOLVE_BENEATH, RESOLVE_CACHED, RESOLVE_IN_ROOT,
     RESOLVE_NO_MAGICLINKS, RESOLVE_NO_SYMLINKS, RESOLVE_NO_XDEV,
 };
 pub use perm::Cred;
@@ -382,7 +383,19 @@ impl Vfs {
         cred: &Cred,
         path: &[u8],
     ) -> KResult<(Vec<u8>, Vec<u8>)> {
-        let r = Resolver::new(self, ctx, cred, Cx::default());
+        self.open_exec_as(ctx, cred, Cx::default(), path)
+    }
+
+    /// [`Vfs::open_exec`] for the process `cx` names, so that `/proc/self` paths (an
+    /// `fexecve` of a memfd through `/proc/self/fd/N`) resolve.
+    pub fn open_exec_as(
+        &self,
+        ctx: &FsContext,
+        cred: &Cred,
+        cx: Cx<'_>,
+        path: &[u8],
+    ) -> KResult<(Vec<u8>, Vec<u8>)> {
+        let r = Resolver::new(self, ctx, cred, cx);
         let (file, path) = r.open_exec(None, path)?;
         Ok((ops::read_all(&file)?, path))
     }

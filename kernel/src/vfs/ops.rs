@@ -69,20 +69,54 @@ pub fn read_all(file: &OpenFile) -> KResult<Vec<u8>> {
     Ok(out)
 }
 
-/// Fresh metadata for an attribute change: from the open handle when there is one.
-fn attr_stat(loc: &Location, file: Option<&OpenFile>) -> KResult<Stat> {
-    match file {
-        Some(f) => f.stat(),
-        None => loc.node.stat(),
-    }
+/// What an attribute change (`chmod`, `chown`, `utimes`) applies to: a place in the
+/// namespace, maybe with the open file of the `f*` variants, or an open file alone (an
+/// anonymous kind such as a memfd).
+#[derive(Clone, Copy)]
+pub enum AttrTarget<'t> {
+    /// A resolved location; `file` is the descriptor's open file when there is one.
+    Loc(&'t Location, Option<&'t OpenFile>),
+    /// An open file without a location.
+    Anon(&'t OpenFile),
 }
 
-/// Applies `attr` through the open handle if its kind can, else through the node.
-fn apply_attr(loc: &Location, file: Option<&OpenFile>, attr: &SetAttr) -> KResult<()> {
-    if let Some(r) = file.and_then(|f| f.ops().setattr(attr)) {
-        return r;
+impl AttrTarget<'_> {
+    /// An anonymous file that keeps no attributes: the change is accepted and ignored.
+    fn ignored(&self) -> bool {
+        matches!(self, AttrTarget::Anon(f) if !f.ops().keeps_attrs())
     }
-    loc.node.setattr(attr)
+
+    /// Fresh metadata: from the open handle when there is one.
+    fn stat(&self) -> KResult<Stat> {
+        match self {
+            AttrTarget::Loc(_, Some(f)) | AttrTarget::Anon(f) => f.stat(),
+            AttrTarget::Loc(loc, None) => loc.node.stat(),
+        }
+    }
+
+    /// `EROFS` on a read-only mount (anonymous files are on none).
+    fn writable_mount(&self) -> KResult<()> {
+        match self {
+            AttrTarget::Loc(loc, _) => Resolver::writable_mount(loc),
+            AttrTarget::Anon(_) => Ok(()),
+        }
+    }
+
+    /// Applies `attr` through the open handle if its kind can, else through the node;
+    /// anonymous kinds that keep no attributes (pipes, sockets, stdio) ignore it.
+    fn apply(&self, attr: &SetAttr) -> KResult<()> {
+        let file = match self {
+            AttrTarget::Loc(_, f) => *f,
+            AttrTarget::Anon(f) => Some(*f),
+        };
+        if let Some(r) = file.and_then(|f| f.ops().setattr(attr)) {
+            return r;
+        }
+        match self {
+            AttrTarget::Loc(loc, _) => loc.node.setattr(attr),
+            AttrTarget::Anon(_) => Ok(()),
+        }
+    }
 }
 
 fn is_dir(st: &Stat) -> bool {
@@ -481,20 +515,24 @@ impl<'a> Resolver<'a> {
     /// `chmod` of a resolved location; `file` is the open file of the `f*` variants (its
     /// handle is used where the kind supports it, following renames on host mounts).
     pub fn chmod(&self, loc: &Location, file: Option<&OpenFile>, mode: u32) -> KResult<()> {
-        let st = attr_stat(loc, file)?;
+        self.chmod_target(AttrTarget::Loc(loc, file), mode)
+    }
+
+    /// `chmod` of any attribute target (`fchmod` of an anonymous file too).
+    pub fn chmod_target(&self, t: AttrTarget<'_>, mode: u32) -> KResult<()> {
+        if t.ignored() {
+            return Ok(());
+        }
+        let st = t.stat()?;
         if st.kind() == FileKind::Symlink {
             return Err(Errno::EOPNOTSUPP);
         }
-        Self::writable_mount(loc)?;
+        t.writable_mount()?;
         let mode = perm::chmod_mode(self.cred, &st, mode)?;
-        apply_attr(
-            loc,
-            file,
-            &SetAttr {
-                mode: Some(mode),
-                ..SetAttr::default()
-            },
-        )
+        t.apply(&SetAttr {
+            mode: Some(mode),
+            ..SetAttr::default()
+        })
     }
 
     /// `chown` of a resolved location (`None` = leave unchanged, as -1).
@@ -505,18 +543,27 @@ impl<'a> Resolver<'a> {
         uid: Option<u32>,
         gid: Option<u32>,
     ) -> KResult<()> {
-        let st = attr_stat(loc, file)?;
-        Self::writable_mount(loc)?;
+        self.chown_target(AttrTarget::Loc(loc, file), uid, gid)
+    }
+
+    /// `chown` of any attribute target.
+    pub fn chown_target(
+        &self,
+        t: AttrTarget<'_>,
+        uid: Option<u32>,
+        gid: Option<u32>,
+    ) -> KResult<()> {
+        if t.ignored() {
+            return Ok(());
+        }
+        let st = t.stat()?;
+        t.writable_mount()?;
         perm::check_chown(self.cred, &st, uid, gid)?;
-        apply_attr(
-            loc,
-            file,
-            &SetAttr {
-                uid,
-                gid,
-                ..SetAttr::default()
-            },
-        )?;
+        t.apply(&SetAttr {
+            uid,
+            gid,
+            ..SetAttr::default()
+        })?;
         // Ownership changes strip set-id bits from non-directories (group-exec setgid only).
         if (uid.is_some() || gid.is_some())
             && !matches!(st.kind(), FileKind::Directory | FileKind::Symlink)
@@ -527,14 +574,10 @@ impl<'a> Resolver<'a> {
                 mode &= !S_ISGID;
             }
             if mode != st.mode & 0o7777 {
-                apply_attr(
-                    loc,
-                    file,
-                    &SetAttr {
-                        mode: Some(mode),
-                        ..SetAttr::default()
-                    },
-                )?;
+                t.apply(&SetAttr {
+                    mode: Some(mode),
+                    ..SetAttr::default()
+                })?;
             }
         }
         Ok(())
@@ -565,23 +608,29 @@ impl<'a> Resolver<'a> {
         atime: Option<TimeSet>,
         mtime: Option<TimeSet>,
     ) -> KResult<()> {
-        if atime.is_none() && mtime.is_none() {
+        self.utimes_target(AttrTarget::Loc(loc, file), atime, mtime)
+    }
+
+    /// `utimensat` of any attribute target (`futimens` of an anonymous file too).
+    pub fn utimes_target(
+        &self,
+        t: AttrTarget<'_>,
+        atime: Option<TimeSet>,
+        mtime: Option<TimeSet>,
+    ) -> KResult<()> {
+        if (atime.is_none() && mtime.is_none()) || t.ignored() {
             return Ok(());
         }
-        let st = attr_stat(loc, file)?;
-        Self::writable_mount(loc)?;
+        let st = t.stat()?;
+        t.writable_mount()?;
         let explicit =
             matches!(atime, Some(TimeSet::At(_))) || matches!(mtime, Some(TimeSet::At(_)));
         perm::check_utimes(self.cred, &st, explicit)?;
-        apply_attr(
-            loc,
-            file,
-            &SetAttr {
-                atime,
-                mtime,
-                ..SetAttr::default()
-            },
-        )
+        t.apply(&SetAttr {
+            atime,
+            mtime,
+            ..SetAttr::default()
+        })
     }
 
     /// `chdir`/`chroot`'s target: a directory the caller may search.

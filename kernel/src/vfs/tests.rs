@@ -764,7 +764,7 @@ fn dev_nodes() {
     let mut buf = [1u8; 16];
     assert_eq!(zero.read(&mut buf).unwrap(), 16);
     assert_eq!(buf, [0u8; 16]);
-    assert!(zero.mmap_source().is_ok());
+    assert!(zero.mmap_source(false, 1).is_ok());
     assert_eq!(
         open(b"/dev/full", O_WRONLY).write(b"x").err(),
         Some(Errno::ENOSPC)
@@ -790,7 +790,7 @@ fn dev_nodes() {
     .unwrap();
     assert!(list(&vfs, &ctx, b"/dev").contains(&b"shm".to_vec()));
     // Device nodes are not mappable, except /dev/zero.
-    assert_eq!(null.mmap_source().err(), Some(Errno::ENODEV));
+    assert_eq!(null.mmap_source(false, 1).err(), Some(Errno::ENODEV));
 }
 
 #[test]

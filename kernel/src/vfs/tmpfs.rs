@@ -768,6 +768,14 @@ impl FileOps for TmpFile {
     fn mmap_source(&self) -> KResult<Arc<dyn MmapSource>> {
         Ok(Arc::new(TmpFile(self.0.clone())))
     }
+    /// Linux's tmpfs files are shmem files born with `F_SEAL_SEAL`: they report it, and
+    /// refuse new seals.
+    fn seals(&self) -> Option<u32> {
+        Some(super::memfd::F_SEAL_SEAL)
+    }
+    fn add_seals(&self, _seals: u32) -> KResult<()> {
+        Err(Errno::EPERM)
+    }
     fn as_any(&self) -> &dyn Any {
         self
     }

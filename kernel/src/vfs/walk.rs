@@ -140,6 +140,10 @@ impl Node for AnonFileNode {
     fn open(&self, _cx: &Cx, _flags: u32) -> KResult<Arc<dyn FileOps>> {
         Ok(self.0.ops().clone())
     }
+    /// Kinds that keep their own attributes (memfd) take path-based changes too.
+    fn setattr(&self, attr: &SetAttr) -> KResult<()> {
+        self.0.ops().setattr(attr).unwrap_or(Err(Errno::EPERM))
+    }
     fn statfs(&self) -> KResult<StatFs> {
         Ok(StatFs {
             fs_type: 0x5049_5045,
