@@ -149,17 +149,26 @@ fn notify_parent_exit(task: &Task, p: &Arc<Process>, status: ExitStatus, exit_si
     };
     let (code, value) = status.child_code();
     let uid = p.state().creds.uid;
-    let autoreap = {
+    let (autoreap, ignored) = {
         let st = parent.state();
         let act = st.action(Signal::SIGCHLD);
-        exit_signal == Signal::SIGCHLD.0
-            && (act.handler == signal::SIG_IGN || act.flags & signal::SA_NOCLDWAIT != 0)
+        let ignored = act.handler == signal::SIG_IGN;
+        let autoreap =
+            exit_signal == Signal::SIGCHLD.0 && (ignored || act.flags & signal::SA_NOCLDWAIT != 0);
+        (autoreap, ignored && autoreap)
     };
     if autoreap {
         p.state().reaped = true;
         parent.state().children.retain(|c| !Arc::ptr_eq(c, p));
         procs.remove_process(p.pid);
-    } else if let Some(sig) = Signal::new(exit_signal) {
+    }
+    // SA_NOCLDWAIT with a handler still gets its SIGCHLD; only SIG_IGN drops it.
+    let sig = if ignored {
+        None
+    } else {
+        Signal::new(exit_signal)
+    };
+    if let Some(sig) = sig {
         let mut info = SigInfo::child(code, p.pid, uid, value);
         info.signo = sig.0;
         process::send_to_process(procs, &parent, info);

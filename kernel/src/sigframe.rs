@@ -18,6 +18,9 @@ use crate::process::{self, ExitStatus, JobEvent};
 use crate::signal::{self, SigAction, SigInfo, Signal};
 use crate::task::Task;
 
+/// `RLIMIT_CORE`: with a soft limit of 0 no core is written, so no status says one was.
+const RLIMIT_CORE: usize = 4;
+
 const UC_OFFSET: u64 = 8;
 const MCONTEXT_OFFSET: u64 = UC_OFFSET + 40;
 const SIGMASK_OFFSET: u64 = UC_OFFSET + 296;
@@ -42,7 +45,7 @@ impl Task {
         let mut interrupted = self.take_interrupted();
         let mut handled = false;
         loop {
-            let (info, action) = {
+            let (info, action, core_allowed) = {
                 let mut st = self.process.state();
                 if st.group_exit.is_some() || st.stopped.is_some() {
                     break;
@@ -53,9 +56,12 @@ impl Task {
                 let sig = info.signal();
                 let action = st.action(sig);
                 if action.handler > signal::SIG_IGN && action.flags & signal::SA_RESETHAND != 0 {
-                    st.actions[(sig.0 - 1) as usize] = SigAction::default();
+                    // Linux resets the handler only; flags and mask stay.
+                    st.actions[(sig.0 - 1) as usize].handler = signal::SIG_DFL;
                 }
-                (info, action)
+                // A core is "dumped" (WCOREDUMP) only where one could be written.
+                let core_allowed = st.rlimits[RLIMIT_CORE].0 > 0;
+                (info, action, core_allowed)
             };
             let sig = info.signal();
             match action.handler {
@@ -72,7 +78,7 @@ impl Task {
                         &self.process,
                         ExitStatus::Signaled {
                             signal: sig.0,
-                            core: sig.dumps_core(),
+                            core: sig.dumps_core() && core_allowed,
                         },
                     );
                     break;
@@ -217,7 +223,7 @@ impl Task {
             signal::SS_ONSTACK
         } else {
             0
-        };
+        } | (ss_flags & signal::SS_AUTODISARM);
         let mut head = Vec::with_capacity(FRAME_SIZE as usize);
         head.extend_from_slice(&action.restorer.to_le_bytes());
         head.extend_from_slice(&UC_FLAGS.to_le_bytes());
@@ -247,14 +253,20 @@ impl Task {
                 .and_then(|_| mm.copy_out(frame, &head))
         };
         if written.is_err() {
+            let core = self.process.state().rlimits[RLIMIT_CORE].0 > 0;
             process::kill_process(
                 &self.process,
                 ExitStatus::Signaled {
                     signal: Signal::SIGSEGV.0,
-                    core: true,
+                    core,
                 },
             );
             return Ok(false);
+        }
+        if ss_flags & signal::SS_AUTODISARM != 0 {
+            // The handler may set up another alternate stack (or take a nested signal on
+            // this one); rt_sigreturn puts back the one saved in the frame.
+            self.altstack = (0, signal::SS_DISABLE, 0);
         }
         self.regs.rsp = frame;
         self.regs.rip = action.handler;
@@ -308,7 +320,7 @@ impl Task {
         if ss_flags & signal::SS_DISABLE != 0 {
             self.altstack = (0, signal::SS_DISABLE, 0);
         } else if ss_size >= 2048 && !self.on_altstack(self.regs.rsp) {
-            self.altstack = (ss_sp, 0, ss_size);
+            self.altstack = (ss_sp, ss_flags & signal::SS_AUTODISARM, ss_size);
         }
         if fp_addr != 0 {
             let xsave_len = self.kernel.machine.cpu_facts().xsave_size.max(512) as usize;

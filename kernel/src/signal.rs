@@ -123,6 +123,8 @@ pub const FPE_FLTINV: i32 = 7;
 pub const ILL_ILLOPN: i32 = 2;
 /// SIGTRAP: breakpoint.
 pub const TRAP_BRKPT: i32 = 1;
+/// `TRAP_TRACE`: a single-step trap (the trap flag was set).
+pub const TRAP_TRACE: i32 = 2;
 
 /// `si_code` for `sigqueue`/`rt_sigqueueinfo`.
 pub const SI_QUEUE: i32 = -1;
@@ -160,6 +162,8 @@ pub const SA_RESETHAND: u64 = 0x8000_0000;
 pub const SS_ONSTACK: i32 = 1;
 /// `SS_DISABLE`.
 pub const SS_DISABLE: i32 = 2;
+/// `SS_AUTODISARM`: the alternate stack is disarmed while a handler runs on it.
+pub const SS_AUTODISARM: i32 = 1 << 31;
 
 impl Signal {
     /// Whether the default action stops the process.

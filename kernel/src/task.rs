@@ -100,6 +100,9 @@ pub struct Task {
 /// The continuation `restart_syscall` runs (Linux's `restart_block.fn`).
 pub type RestartFn = Box<dyn FnOnce(&mut Task) -> KResult<u64> + Send>;
 
+/// The trap flag in RFLAGS.
+const RFLAGS_TF: u64 = 1 << 8;
+
 /// `__NR_restart_syscall`: what an `ERESTART_RESTARTBLOCK` call is restarted as.
 pub const NR_RESTART_SYSCALL: u64 = 219;
 
@@ -350,7 +353,12 @@ impl Task {
                 }
             }
             0 => (Signal::SIGFPE, signal::FPE_INTDIV, self.regs.rip),
-            1 => (Signal::SIGTRAP, signal::TRAP_BRKPT, 0),
+            // A #DB: sbx gives guests no debug registers, so it is either a single step (the
+            // trap flag is set) or `int1`, which Linux reports as a breakpoint.
+            1 if self.regs.rflags & RFLAGS_TF != 0 => {
+                (Signal::SIGTRAP, signal::TRAP_TRACE, self.regs.rip)
+            }
+            1 => (Signal::SIGTRAP, signal::TRAP_BRKPT, self.regs.rip),
             // int3 leaves rip after the instruction; Linux reports SI_KERNEL for it.
             3 => (Signal::SIGTRAP, signal::SI_KERNEL, 0),
             6 => (Signal::SIGILL, signal::ILL_ILLOPN, self.regs.rip),

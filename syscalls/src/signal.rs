@@ -95,9 +95,8 @@ fn sys_rt_sigprocmask(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
             _ => return Err(Errno::EINVAL),
         };
         task.set_sigmask(new);
-    } else if !(0..=2).contains(&how) {
-        return Err(Errno::EINVAL);
     }
+    // Without a new set, `how` is not looked at (Linux).
     if oldset != 0 {
         task.mm().write_val(oldset, &old)?;
     }
@@ -242,14 +241,25 @@ fn sys_sigaltstack(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
 }
 
 /// Whether the caller may signal `target` (root, or matching real/effective and real/saved
-/// uids, as Linux's `kill_ok_by_cred`).
-fn may_signal(task: &Task, target: &Process) -> bool {
-    let me = task.process.state().creds;
+/// uids, as Linux's `kill_ok_by_cred`); SIGCONT may also go to any process of the caller's
+/// session, as job control needs.
+fn may_signal(task: &Task, target: &Process, sig: Option<Signal>) -> bool {
+    let (me, my_sid) = {
+        let st = task.process.state();
+        (st.creds, st.sid)
+    };
     if me.euid == 0 || std::ptr::eq(target, Arc::as_ptr(&task.process)) {
         return true;
     }
-    let t = target.state().creds;
-    me.euid == t.suid || me.euid == t.uid || me.uid == t.suid || me.uid == t.uid
+    let (t, sid) = {
+        let st = target.state();
+        (st.creds, st.sid)
+    };
+    me.euid == t.suid
+        || me.euid == t.uid
+        || me.uid == t.suid
+        || me.uid == t.uid
+        || (sig == Some(Signal::SIGCONT) && sid == my_sid)
 }
 
 fn valid_sig(sig: i32) -> KResult<Option<Signal>> {
@@ -259,20 +269,23 @@ fn valid_sig(sig: i32) -> KResult<Option<Signal>> {
     }
 }
 
-/// Sends `info` (or only checks, for signal 0) to each process in `targets`.
+/// Sends `info` with signal `raw` (or only checks, for signal 0) to each process in
+/// `targets`. As Linux, a missing target (ESRCH) is found before a bad signal (EINVAL).
 fn signal_processes(
     task: &Task,
     targets: Vec<Arc<Process>>,
-    sig: Option<Signal>,
-    info: SigInfo,
+    raw: i32,
+    mut info: SigInfo,
 ) -> KResult<u64> {
     if targets.is_empty() {
         return Err(Errno::ESRCH);
     }
+    let sig = valid_sig(raw)?;
+    info.signo = raw;
     let mut sent = false;
     let mut denied = false;
     for p in targets {
-        if !may_signal(task, &p) {
+        if !may_signal(task, &p, sig) {
             denied = true;
             continue;
         }
@@ -295,8 +308,7 @@ fn sender_info(task: &Task, sig: Option<Signal>, code: i32) -> SigInfo {
 
 fn sys_kill(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     let (pid, sig) = (a.i32(0), a.i32(1));
-    let sig = valid_sig(sig)?;
-    let info = sender_info(task, sig, signal::SI_USER);
+    let info = sender_info(task, None, signal::SI_USER);
     let procs = &task.kernel.procs;
     let targets: Vec<Arc<Process>> = match pid {
         p if p > 0 => procs.process(p).into_iter().collect(),
@@ -325,20 +337,23 @@ fn in_group(task: &Task, pgid: i32) -> Vec<Arc<Process>> {
         .collect()
 }
 
-/// Sends `info` to one thread, after the checks `tkill`/`tgkill` make.
+/// Sends `info` with signal `raw` to one thread, after the checks `tkill`/`tgkill` make (in
+/// Linux's order: the thread, then the signal, then permission).
 fn signal_thread(
     task: &Task,
     tgid: Option<i32>,
     tid: i32,
-    sig: Option<Signal>,
-    info: SigInfo,
+    raw: i32,
+    mut info: SigInfo,
 ) -> KResult<u64> {
     let (thread, p): (Arc<Thread>, Arc<Process>) =
         task.kernel.procs.thread(tid).ok_or(Errno::ESRCH)?;
     if tgid.is_some_and(|g| g != p.pid) {
         return Err(Errno::ESRCH);
     }
-    if !may_signal(task, &p) {
+    let sig = valid_sig(raw)?;
+    info.signo = raw;
+    if !may_signal(task, &p, sig) {
         return Err(Errno::EPERM);
     }
     if sig.is_some() {
@@ -352,8 +367,7 @@ fn sys_tkill(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     if tid <= 0 {
         return Err(Errno::EINVAL);
     }
-    let sig = valid_sig(sig)?;
-    let info = sender_info(task, sig, signal::SI_TKILL);
+    let info = sender_info(task, None, signal::SI_TKILL);
     signal_thread(task, None, tid, sig, info)
 }
 
@@ -362,26 +376,23 @@ fn sys_tgkill(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     if tgid <= 0 || tid <= 0 {
         return Err(Errno::EINVAL);
     }
-    let sig = valid_sig(sig)?;
-    let info = sender_info(task, sig, signal::SI_TKILL);
+    let info = sender_info(task, None, signal::SI_TKILL);
     signal_thread(task, Some(tgid), tid, sig, info)
 }
 
 /// Reads a caller-built siginfo for the queue calls; a caller other than the target may not
 /// pretend to be the kernel or `kill` (EPERM), as Linux checks.
-fn queued_info(task: &Task, target_pid: i32, sig: Option<Signal>, addr: u64) -> KResult<SigInfo> {
-    let mut info: SigInfo = task.mm().read_val(addr)?;
+fn queued_info(task: &Task, target_pid: i32, addr: u64) -> KResult<SigInfo> {
+    let info: SigInfo = task.mm().read_val(addr)?;
     if (info.code >= 0 || info.code == signal::SI_TKILL) && target_pid != task.process.pid {
         return Err(Errno::EPERM);
     }
-    info.signo = sig.map_or(0, |s| s.0);
     Ok(info)
 }
 
 fn sys_rt_sigqueueinfo(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     let (pid, sig, uinfo) = (a.i32(0), a.i32(1), a.u(2));
-    let sig = valid_sig(sig)?;
-    let info = queued_info(task, pid, sig, uinfo)?;
+    let info = queued_info(task, pid, uinfo)?;
     let targets: Vec<Arc<Process>> = task.kernel.procs.process(pid).into_iter().collect();
     signal_processes(task, targets, sig, info)
 }
@@ -391,7 +402,6 @@ fn sys_rt_tgsigqueueinfo(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     if tgid <= 0 || tid <= 0 {
         return Err(Errno::EINVAL);
     }
-    let sig = valid_sig(sig)?;
-    let info = queued_info(task, tgid, sig, uinfo)?;
+    let info = queued_info(task, tgid, uinfo)?;
     signal_thread(task, Some(tgid), tid, sig, info)
 }
