@@ -59,6 +59,8 @@ pub struct Mount {
     root: NodeRef,
     read_only: bool,
     fs_name: &'static str,
+    /// The sandbox's move generation, shared by all its mounts (see [`Vfs::note_move`]).
+    moves: Arc<AtomicU64>,
 }
 
 impl Mount {
@@ -86,14 +88,45 @@ impl Mount {
 
 /// A resolved place in the sandbox's namespace: a node, the mount it was reached through,
 /// and its canonical absolute path (what `getcwd` and `/proc/self/fd` show).
+///
+/// The node is the identity: a directory descriptor or working directory keeps naming the
+/// same directory after it (or an ancestor) is renamed, as on Linux. The path is what was
+/// last known; it is recomputed from the node (see [`Whereabouts`]) when a directory was
+/// renamed somewhere in the sandbox since, and the recomputed path is shared by every clone
+/// (the working directory, a descriptor and its `dup`s).
 #[derive(Clone)]
 pub struct Location {
     mount: Arc<Mount>,
     node: NodeRef,
-    path: Arc<[u8]>,
+    known: Arc<RwLock<KnownPath>>,
+}
+
+/// A location's path as last computed.
+#[derive(Clone)]
+pub(crate) struct KnownPath {
+    /// Canonical absolute path.
+    pub(crate) path: Arc<[u8]>,
+    /// The sandbox's move generation ([`Vfs::moves`]) the path was right at.
+    gen: u64,
 }
 
 impl Location {
+    /// A location whose path `path` was right at move generation `gen`.
+    pub(crate) fn new(mount: Arc<Mount>, node: NodeRef, path: Arc<[u8]>, gen: u64) -> Location {
+        Location {
+            mount,
+            node,
+            known: Arc::new(RwLock::new(KnownPath { path, gen })),
+        }
+    }
+
+    /// A location reached from this one by a step of the walk: its path is as current as
+    /// this one's.
+    pub(crate) fn derive(&self, mount: Arc<Mount>, node: NodeRef, path: Arc<[u8]>) -> Location {
+        let gen = self.known_state().gen;
+        Location::new(mount, node, path, gen)
+    }
+
     /// The node.
     pub fn node(&self) -> &NodeRef {
         &self.node
@@ -102,17 +135,66 @@ impl Location {
     pub fn mount(&self) -> &Arc<Mount> {
         &self.mount
     }
-    /// Canonical absolute path inside the sandbox.
+
+    fn known_state(&self) -> KnownPath {
+        self.known.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The path as last computed, without looking at the node (the walk's steps, which start
+    /// from a [`refresh`](Self::refresh)ed location).
+    pub(crate) fn known_path(&self) -> Arc<[u8]> {
+        self.known_state().path
+    }
+
+    /// Recomputes the path when a directory was moved since it was last known.
+    pub(crate) fn refresh(&self) {
+        let gen = self.mount.moves.load(Ordering::Acquire);
+        if self.known_state().gen != gen {
+            self.recompute(gen);
+        }
+    }
+
+    /// Asks the node where it is now (read the generation first: a move racing with this
+    /// leaves the path marked stale). Returns the answer.
+    fn recompute(&self, gen: u64) -> Whereabouts {
+        let w = self.node.whereabouts();
+        let mut k = self.known.write().unwrap_or_else(|e| e.into_inner());
+        if let Whereabouts::Below(rel) = &w {
+            k.path = if rel.is_empty() {
+                Arc::from(self.mount.path.as_slice())
+            } else {
+                walk::join(&self.mount.path, rel)
+            };
+        }
+        k.gen = gen;
+        w
+    }
+
+    /// Canonical absolute path inside the sandbox, current.
     pub fn path(&self) -> Vec<u8> {
-        self.path.to_vec()
+        self.refresh();
+        self.known_path().to_vec()
     }
-    /// Canonical absolute path, borrowed.
-    pub fn path_bytes(&self) -> &[u8] {
-        &self.path
+
+    /// The name `/proc` links show: the current path, with Linux's ` (deleted)` suffix once
+    /// the node was removed.
+    pub fn proc_path(&self) -> Vec<u8> {
+        let gen = self.mount.moves.load(Ordering::Acquire);
+        let w = self.recompute(gen);
+        let mut p = self.known_path().to_vec();
+        if w == Whereabouts::Detached && self.node.stat().is_ok_and(|s| s.nlink == 0) {
+            p.extend_from_slice(b" (deleted)");
+        }
+        p
     }
+
     /// Whether the node is its mount's root.
     pub fn is_mount_root(&self) -> bool {
         self.node.same(&*self.mount.root)
+    }
+    /// Whether both name the same node through the same mount.
+    pub fn same(&self, other: &Location) -> bool {
+        self.mount.id == other.mount.id && self.node.same(&*other.node)
     }
     /// Fresh metadata.
     pub fn stat(&self) -> KResult<Stat> {
@@ -124,6 +206,8 @@ impl Location {
 pub struct Vfs {
     mounts: RwLock<BTreeMap<Vec<u8>, Arc<Mount>>>,
     next_id: AtomicU64,
+    /// Counts directory renames: a location's path computed at an older count may be stale.
+    moves: Arc<AtomicU64>,
     /// Advisory file locks (`flock`, `fcntl` record locks) of the whole sandbox.
     pub locks: lock::LockTable,
 }
@@ -154,6 +238,7 @@ impl Vfs {
         let vfs = Vfs {
             mounts: RwLock::new(BTreeMap::new()),
             next_id: AtomicU64::new(1),
+            moves: Arc::new(AtomicU64::new(0)),
             locks: lock::LockTable::new(),
         };
         vfs.insert(b"/".to_vec(), root, read_only, fs_name);
@@ -253,6 +338,7 @@ impl Vfs {
             root,
             read_only,
             fs_name,
+            moves: self.moves.clone(),
         });
         self.mounts
             .write()
@@ -362,14 +448,17 @@ impl Vfs {
             .collect()
     }
 
+    /// Records that a directory moved: paths of locations below it may have changed.
+    pub(crate) fn note_move(&self) {
+        self.moves.fetch_add(1, Ordering::AcqRel);
+    }
+
     /// The sandbox root.
     pub fn root(&self) -> Location {
         let m = self.root_mount();
-        Location {
-            node: m.root.clone(),
-            mount: m,
-            path: Arc::from(&b"/"[..]),
-        }
+        let gen = self.moves.load(Ordering::Acquire);
+        let root = m.root.clone();
+        Location::new(m, root, Arc::from(&b"/"[..]), gen)
     }
 
     /// Resolves `path` for `execve` and reads the whole file: `EACCES` unless it is a regular
@@ -427,8 +516,9 @@ impl FsContext {
         if st.nlink == 0 && st.kind() == FileKind::Directory {
             return Err(Errno::ENOENT);
         }
-        let cwd = self.cwd.path_bytes();
-        let root = self.root.path_bytes();
+        let cwd = self.cwd.path();
+        let root = self.root.path();
+        let (cwd, root) = (cwd.as_slice(), root.as_slice());
         if root == b"/" {
             return Ok(cwd.to_vec());
         }
