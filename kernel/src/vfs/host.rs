@@ -265,34 +265,44 @@ impl HostFs {
     /// The path of directory `fd` below the mounted directory (empty for the root).
     fn dir_whereabouts(&self, fd: BorrowedFd<'_>) -> Whereabouts {
         let Ok(st) = fd_stat(fd) else {
-            return Whereabouts::Detached;
+            return Whereabouts::Removed(None);
         };
-        if st.nlink == 0 {
-            return Whereabouts::Detached;
-        }
         if id(&st) == self.root_id {
             return Whereabouts::Below(Vec::new());
         }
-        let (Some(p), Some(root)) = (host_path(fd), host_path(self.root.as_fd())) else {
-            // No /proc on the host: the path the walk found stays.
-            return Whereabouts::Untracked;
-        };
-        let rest = if root == b"/" {
-            p.strip_prefix(b"/")
-        } else {
-            p.strip_prefix(root.as_slice())
-                .and_then(|r| r.strip_prefix(b"/"))
-        };
-        match rest {
-            Some(r)
-                if r.split(|&b| b == b'/')
-                    .all(|c| !c.is_empty() && c != b"." && c != b"..") =>
-            {
-                Whereabouts::Below(r.to_vec())
+        let removed = st.nlink == 0;
+        let rel = match (host_path(fd), host_path(self.root.as_fd())) {
+            (Some(p), Some(root)) => {
+                // The host marks a removed directory's name as Linux does for the guest.
+                let p = match removed {
+                    true => p.strip_suffix(b" (deleted)").map(<[u8]>::to_vec),
+                    false => Some(p),
+                };
+                p.and_then(|p| below(&p, &root))
             }
-            _ => Whereabouts::Detached,
+            // No /proc on the host: the path the walk found stays.
+            _ if !removed => return Whereabouts::Untracked,
+            _ => None,
+        };
+        match (rel, removed) {
+            (rel, true) => Whereabouts::Removed(rel),
+            (Some(rel), false) => Whereabouts::Below(rel),
+            (None, false) => Whereabouts::Unreachable,
         }
     }
+}
+
+/// `path` relative to `root` (both host paths as `/proc/self/fd` shows them), if below it.
+fn below(path: &[u8], root: &[u8]) -> Option<Vec<u8>> {
+    let rest = if root == b"/" {
+        path.strip_prefix(b"/")?
+    } else {
+        path.strip_prefix(root)?.strip_prefix(b"/")?
+    };
+    let plain = rest
+        .split(|&b| b == b'/')
+        .all(|c| !c.is_empty() && c != b"." && c != b"..");
+    plain.then(|| rest.to_vec())
 }
 
 impl HostNode {
@@ -435,16 +445,20 @@ impl Node for HostNode {
     fn whereabouts(&self) -> Whereabouts {
         match &self.place {
             Place::Dir(d) => self.fs.dir_whereabouts(d.as_fd()),
-            Place::Entry { parent, name } => match self.fs.dir_whereabouts(parent.as_fd()) {
-                Whereabouts::Below(mut p) => {
+            Place::Entry { parent, name } => {
+                let append = |mut p: Vec<u8>| {
                     if !p.is_empty() {
                         p.push(b'/');
                     }
                     p.extend_from_slice(name.as_bytes());
-                    Whereabouts::Below(p)
+                    p
+                };
+                match self.fs.dir_whereabouts(parent.as_fd()) {
+                    Whereabouts::Below(p) => Whereabouts::Below(append(p)),
+                    Whereabouts::Removed(p) => Whereabouts::Removed(p.map(append)),
+                    other => other,
                 }
-                other => other,
-            },
+            }
         }
     }
 

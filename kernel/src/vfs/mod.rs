@@ -11,6 +11,7 @@ pub mod abi;
 mod devfs;
 mod dirfile;
 mod host;
+mod location;
 pub mod lock;
 mod node;
 mod ops;
@@ -24,6 +25,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
+pub use location::Location;
 pub use node::*;
 pub use ops::{
     read_all, OpenRequest, Resolver, RESOLVE_BENEATH, RESOLVE_CACHED, RESOLVE_IN_ROOT,
@@ -83,122 +85,6 @@ impl Mount {
     /// The root node.
     pub fn root(&self) -> &NodeRef {
         &self.root
-    }
-}
-
-/// A resolved place in the sandbox's namespace: a node, the mount it was reached through,
-/// and its canonical absolute path (what `getcwd` and `/proc/self/fd` show).
-///
-/// The node is the identity: a directory descriptor or working directory keeps naming the
-/// same directory after it (or an ancestor) is renamed, as on Linux. The path is what was
-/// last known; it is recomputed from the node (see [`Whereabouts`]) when a directory was
-/// renamed somewhere in the sandbox since, and the recomputed path is shared by every clone
-/// (the working directory, a descriptor and its `dup`s).
-#[derive(Clone)]
-pub struct Location {
-    mount: Arc<Mount>,
-    node: NodeRef,
-    known: Arc<RwLock<KnownPath>>,
-}
-
-/// A location's path as last computed.
-#[derive(Clone)]
-pub(crate) struct KnownPath {
-    /// Canonical absolute path.
-    pub(crate) path: Arc<[u8]>,
-    /// The sandbox's move generation ([`Vfs::moves`]) the path was right at.
-    gen: u64,
-}
-
-impl Location {
-    /// A location whose path `path` was right at move generation `gen`.
-    pub(crate) fn new(mount: Arc<Mount>, node: NodeRef, path: Arc<[u8]>, gen: u64) -> Location {
-        Location {
-            mount,
-            node,
-            known: Arc::new(RwLock::new(KnownPath { path, gen })),
-        }
-    }
-
-    /// A location reached from this one by a step of the walk: its path is as current as
-    /// this one's.
-    pub(crate) fn derive(&self, mount: Arc<Mount>, node: NodeRef, path: Arc<[u8]>) -> Location {
-        let gen = self.known_state().gen;
-        Location::new(mount, node, path, gen)
-    }
-
-    /// The node.
-    pub fn node(&self) -> &NodeRef {
-        &self.node
-    }
-    /// The mount.
-    pub fn mount(&self) -> &Arc<Mount> {
-        &self.mount
-    }
-
-    fn known_state(&self) -> KnownPath {
-        self.known.read().unwrap_or_else(|e| e.into_inner()).clone()
-    }
-
-    /// The path as last computed, without looking at the node (the walk's steps, which start
-    /// from a [`refresh`](Self::refresh)ed location).
-    pub(crate) fn known_path(&self) -> Arc<[u8]> {
-        self.known_state().path
-    }
-
-    /// Recomputes the path when a directory was moved since it was last known.
-    pub(crate) fn refresh(&self) {
-        let gen = self.mount.moves.load(Ordering::Acquire);
-        if self.known_state().gen != gen {
-            self.recompute(gen);
-        }
-    }
-
-    /// Asks the node where it is now (read the generation first: a move racing with this
-    /// leaves the path marked stale). Returns the answer.
-    fn recompute(&self, gen: u64) -> Whereabouts {
-        let w = self.node.whereabouts();
-        let mut k = self.known.write().unwrap_or_else(|e| e.into_inner());
-        if let Whereabouts::Below(rel) = &w {
-            k.path = if rel.is_empty() {
-                Arc::from(self.mount.path.as_slice())
-            } else {
-                walk::join(&self.mount.path, rel)
-            };
-        }
-        k.gen = gen;
-        w
-    }
-
-    /// Canonical absolute path inside the sandbox, current.
-    pub fn path(&self) -> Vec<u8> {
-        self.refresh();
-        self.known_path().to_vec()
-    }
-
-    /// The name `/proc` links show: the current path, with Linux's ` (deleted)` suffix once
-    /// the node was removed.
-    pub fn proc_path(&self) -> Vec<u8> {
-        let gen = self.mount.moves.load(Ordering::Acquire);
-        let w = self.recompute(gen);
-        let mut p = self.known_path().to_vec();
-        if w == Whereabouts::Detached && self.node.stat().is_ok_and(|s| s.nlink == 0) {
-            p.extend_from_slice(b" (deleted)");
-        }
-        p
-    }
-
-    /// Whether the node is its mount's root.
-    pub fn is_mount_root(&self) -> bool {
-        self.node.same(&*self.mount.root)
-    }
-    /// Whether both name the same node through the same mount.
-    pub fn same(&self, other: &Location) -> bool {
-        self.mount.id == other.mount.id && self.node.same(&*other.node)
-    }
-    /// Fresh metadata.
-    pub fn stat(&self) -> KResult<Stat> {
-        self.node.stat()
     }
 }
 
@@ -536,3 +422,5 @@ impl FsContext {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_moves;

@@ -400,9 +400,11 @@ pub enum Whereabouts {
     Untracked,
     /// Its path below the filesystem's root: components joined by `/`, empty for the root.
     Below(Vec<u8>),
-    /// Removed, or moved where its filesystem's root no longer leads (a host directory
-    /// moved out of the mounted tree).
-    Detached,
+    /// Removed from the namespace; where it was when that happened, if known.
+    Removed(Option<Vec<u8>>),
+    /// Moved where its filesystem's root no longer leads (a host directory moved out of the
+    /// mounted tree).
+    Unreachable,
 }
 
 /// An inode-like object of some filesystem. Names passed in are single components: never

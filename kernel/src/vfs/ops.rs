@@ -372,9 +372,9 @@ impl<'a> Resolver<'a> {
         let name = format!(".sbx-tmpfile-{:016x}", u64::from_ne_bytes(rnd)).into_bytes();
         let node = dir.node.create(&name, NewNode::Regular, attr)?;
         let ops = node.open(&self.cx, req.flags & !O_TMPFILE)?;
+        let ino = ops.stat()?.ino;
         dir.node.unlink(&name, false)?;
-        let path = super::walk::join(&dir.known_path(), b"#tmpfile");
-        let loc = dir.derive(dir.mount.clone(), node, path);
+        let loc = Location::unnamed(&dir, node, ino);
         Ok(Arc::new(OpenFile::new(
             ops,
             Some(loc),
@@ -842,7 +842,9 @@ impl<'a> Resolver<'a> {
                 return Err(Errno::ENOTEMPTY);
             }
         }
-        op.dir.node.rename(&oname, &**np.dir.node(), &nname, flags)?;
+        op.dir
+            .node
+            .rename(&oname, &**np.dir.node(), &nname, flags)?;
         // Moving a directory moves every path below it: open directories and working
         // directories there recompute theirs when next used.
         if is_dir(&sst) || (flags & RENAME_EXCHANGE != 0 && dst_is_dir) {

@@ -452,31 +452,31 @@ impl Node for TmpNode {
         Some(Arc::new(TmpNode(p, None)))
     }
 
-    /// Up the parent links to the root; removed directories have no place.
+    /// Up the parent links to the root (a removed node still has the links it had).
     fn whereabouts(&self) -> Whereabouts {
         // Renames change the links under this lock: the chain read is consistent.
         let _ns = lock(&self.0.fs.ns);
         let mut names: Vec<Vec<u8>> = Vec::new();
+        let mut removed = false;
         let mut cur = self.0.clone();
         if let Some(link) = &self.1 {
-            if lock(&self.0.meta).nlink == 0 {
-                return Whereabouts::Detached;
-            }
+            removed = lock(&self.0.meta).nlink == 0;
             let Some(p) = link.parent.upgrade() else {
-                return Whereabouts::Detached;
+                return Whereabouts::Removed(None);
             };
             names.push(link.name.clone());
             cur = p;
         }
         loop {
-            if lock(&cur.meta).nlink == 0 {
-                return Whereabouts::Detached;
-            }
+            removed |= lock(&cur.meta).nlink == 0;
             let Ok(d) = cur.dir() else {
                 return Whereabouts::Untracked;
             };
-            // No parent and still linked: the root.
             let Some(parent) = d.parent.upgrade() else {
+                // Only the root has no name; anything else lost its parent after removal.
+                if !d.name.is_empty() {
+                    return Whereabouts::Removed(None);
+                }
                 break;
             };
             names.push(d.name.clone());
@@ -484,7 +484,12 @@ impl Node for TmpNode {
             cur = parent;
         }
         names.reverse();
-        Whereabouts::Below(names.join(&b'/'))
+        let rel = names.join(&b'/');
+        if removed {
+            Whereabouts::Removed(Some(rel))
+        } else {
+            Whereabouts::Below(rel)
+        }
     }
 
     fn readlink(&self, _cx: &Cx) -> KResult<Vec<u8>> {
