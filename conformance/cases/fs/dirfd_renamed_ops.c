@@ -1,11 +1,23 @@
-// syscalls: mkdirat, unlinkat, renameat, symlinkat, readlinkat, linkat, newfstatat, openat
+// syscalls: mkdirat, unlinkat, renameat, symlinkat, readlinkat, linkat, newfstatat, openat, getdents64, fchmod, utimensat
 /* The *at calls through a directory descriptor work on the directory itself after it was
  * renamed: mkdirat, unlinkat (files and AT_REMOVEDIR), renameat, symlinkat, readlinkat,
- * linkat. After the directory is removed, creating through the descriptor is ENOENT.
- * Scratch directory and tmpfs (/dev/shm). */
+ * linkat; so do getdents, fchmod and futimens on it. After the directory is removed,
+ * creating through the descriptor is ENOENT. Scratch directory and tmpfs (/dev/shm). */
 #include "harness.h"
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+
+/* How many entries called `name` getdents shows in the directory behind `fd`. */
+static int count_named(int fd, const char *name) {
+    DIR *dir = fdopendir(dup(fd));
+    if (!dir) return -1;
+    int seen = 0;
+    struct dirent *e;
+    while ((e = readdir(dir))) seen += strcmp(e->d_name, name) == 0;
+    closedir(dir);
+    return seen;
+}
 
 static void scenario(const char *where) {
     struct stat st;
@@ -21,6 +33,11 @@ static void scenario(const char *where) {
     EXPECT_OK(stat("moved/sub", &st));
     EXPECT_EQ(S_ISDIR(st.st_mode), 1);
     EXPECT_ERR(mkdirat(d, "sub", 0755), EEXIST);
+    EXPECT_EQ(count_named(d, "sub"), 1);
+    EXPECT_OK(fchmod(d, 0700));
+    EXPECT_OK(stat("moved", &st));
+    EXPECT_EQ(st.st_mode & 07777, 0700);
+    EXPECT_OK(futimens(d, NULL));
     int f = EXPECT_OK(openat(d, "sub/file", O_CREAT | O_WRONLY, 0644));
     EXPECT_OK(close(f));
     EXPECT_OK(renameat(d, "sub/file", d, "file2"));

@@ -52,7 +52,12 @@ pub struct HostFs {
 
 /// Opens `host_path` (with the host's ambient authority, once) and returns the mount's root.
 pub fn mount_host_dir(host_path: &Path, read_only: bool) -> io::Result<NodeRef> {
-    let root = rustix::fs::open(host_path, dir_flags(), Mode::empty())?;
+    // The host path is the user's to choose: symlinks in it are followed, as by `cd`.
+    let root = rustix::fs::open(
+        host_path,
+        OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )?;
     let st = fd_stat(root.as_fd())?;
     let up = rustix::fs::openat(&root, "..", dir_flags(), Mode::empty())?;
     let whole_host = id(&fd_stat(up.as_fd())?) == id(&st);

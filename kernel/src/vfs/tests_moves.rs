@@ -241,3 +241,15 @@ fn symlinks_in_a_moved_directory_resolve_from_where_it_is() {
     let passwd = r.resolve(Some(&d), b"up", true).unwrap();
     assert_eq!(passwd.path(), b"/etc/passwd");
 }
+
+#[test]
+fn a_host_mount_may_be_named_through_a_symlink() {
+    let host = Scratch::new("mountlink");
+    fs::create_dir(host.0.join("real")).unwrap();
+    fs::write(host.0.join("real/file"), b"real").unwrap();
+    std::os::unix::fs::symlink(host.0.join("real"), host.0.join("link")).unwrap();
+    let vfs = sandbox();
+    vfs.mount_host("/m", &host.0.join("link"), true).unwrap();
+    let ctx = FsContext::new(&vfs);
+    assert_eq!(read_path(&vfs, &ctx, b"/m/file").unwrap(), b"real");
+}
