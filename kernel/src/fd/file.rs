@@ -592,10 +592,10 @@ impl OpenFile {
         })
     }
 
-    /// The name `/proc/self/fd/N` shows (the path it was opened by, or the kind's name).
+    /// The name `/proc/self/fd/N` shows (the file's current path, or the kind's name).
     pub fn describe(&self) -> Vec<u8> {
         match &self.location {
-            Some(loc) => loc.path(),
+            Some(loc) => loc.proc_path(),
             None => self.ops.describe().into_bytes(),
         }
     }

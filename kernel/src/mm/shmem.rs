@@ -276,7 +276,7 @@ mod tests {
     use super::*;
 
     fn pages() -> ShmemPages {
-        ShmemPages::new(Arc::new(PhysMemory::new(16 << 20, 8 << 20).unwrap()))
+        ShmemPages::new(Arc::new(PhysMemory::new(64 << 20, 8 << 20).unwrap()))
     }
 
     #[test]

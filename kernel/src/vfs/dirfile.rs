@@ -72,7 +72,7 @@ impl DirFile {
 
 impl FileOps for DirFile {
     fn describe(&self) -> String {
-        String::from_utf8_lossy(self.loc.path_bytes()).into_owned()
+        String::from_utf8_lossy(&self.loc.path()).into_owned()
     }
     fn stat(&self) -> KResult<Stat> {
         self.loc.node.stat()
@@ -136,7 +136,7 @@ pub(crate) struct PathOnly(pub(crate) Location);
 
 impl FileOps for PathOnly {
     fn describe(&self) -> String {
-        String::from_utf8_lossy(self.0.path_bytes()).into_owned()
+        String::from_utf8_lossy(&self.0.path()).into_owned()
     }
     fn stat(&self) -> KResult<Stat> {
         self.0.node.stat()

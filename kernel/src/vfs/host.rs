@@ -1,25 +1,28 @@
-//! Host directory mounts through cap-std. A node is a path relative to the mount's directory
-//! handle, built by the VFS walk from real directories only (symlinks are read and re-walked
-//! in the sandbox's namespace, never followed by the host). Every host call goes through the
-//! mount's `cap_std::fs::Dir` (or a directory opened through it plus a single name), so even
-//! if the guest races a directory into a symlink, the host resolves inside the mounted
-//! directory and nothing outside it is reachable.
+//! Host directory mounts. Every directory the walk steps through is held open (an `O_PATH`
+//! descriptor), and everything else is a name in such a directory. Host calls take one
+//! directory descriptor and at most one name, which the walk guarantees is a plain component,
+//! and never follow a symlink (the walk reads symlinks and re-walks them in the sandbox's
+//! namespace). So no host call resolves anything outside the directory it starts from, and
+//! a directory descriptor or working directory keeps naming the same host directory after it
+//! (or an ancestor) is renamed, as on Linux.
+//!
+//! `..` is the one upward step. The host takes it, and the result is accepted only if it lies
+//! inside the mounted tree: walking up by `..` from it must meet the mount's root (by device
+//! and inode) before the host's root. A directory moved out of the tree (through a second,
+//! enclosing mount, or by the host) thus leads nowhere outside; the VFS then goes up by path.
 
 use std::any::Any;
-use std::ffi::OsStr;
+use std::ffi::{OsStr, OsString};
 use std::fs::File;
 use std::io;
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::FileExt as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
-use cap_fs_ext::{FollowSymlinks, OpenOptionsFollowExt};
-use cap_std::ambient_authority;
-use cap_std::fs::{
-    Dir, DirBuilder, DirBuilderExt, MetadataExt, OpenOptions, OpenOptionsExt, Permissions,
-    PermissionsExt,
-};
+use rustix::fs::{AtFlags, FileType, Mode, OFlags, RenameFlags, StatxFlags};
+use rustix::path::DecInt;
 
 use super::node::*;
 use crate::errno::{Errno, KResult};
@@ -30,69 +33,129 @@ fn ioerr(e: io::Error) -> Errno {
     Errno::from_io(&e)
 }
 
+fn rerr(e: rustix::io::Errno) -> Errno {
+    Errno::from_io(&e.into())
+}
+
+/// How deep [`HostFs::contains`] looks for the mount's root above a directory.
+const MAX_DEPTH: usize = 4096;
+
 /// A mounted host directory.
 pub struct HostFs {
-    root: Dir,
+    root: Arc<OwnedFd>,
+    /// `(st_dev, st_ino)` of the mounted directory.
+    root_id: (u64, u64),
+    /// The mounted directory is the host's `/`: everything is inside it.
+    whole_host: bool,
     read_only: bool,
 }
 
 /// Opens `host_path` (with the host's ambient authority, once) and returns the mount's root.
 pub fn mount_host_dir(host_path: &Path, read_only: bool) -> io::Result<NodeRef> {
-    let root = Dir::open_ambient_dir(host_path, ambient_authority())?;
-    let meta = root.dir_metadata()?;
-    let fs = Arc::new(HostFs { root, read_only });
+    // The host path is the user's to choose: symlinks in it are followed, as by `cd`.
+    let root = rustix::fs::open(
+        host_path,
+        OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )?;
+    let st = fd_stat(root.as_fd())?;
+    let up = rustix::fs::openat(&root, "..", dir_flags(), Mode::empty())?;
+    let whole_host = id(&fd_stat(up.as_fd())?) == id(&st);
+    let root = Arc::new(root);
+    let fs = Arc::new(HostFs {
+        root: root.clone(),
+        root_id: id(&st),
+        whole_host,
+        read_only,
+    });
     Ok(Arc::new(HostNode {
         fs,
-        rel: PathBuf::new(),
-        mode: meta.mode(),
-        cached: stat_of(&meta),
+        place: Place::Dir(root),
+        cached: st,
     }))
 }
 
-/// A node of a host mount: a symlink-free path below the mount's directory.
+/// Flags of the descriptors directories are held by.
+fn dir_flags() -> OFlags {
+    OFlags::PATH | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC
+}
+
+/// A node's identity: `(st_dev, st_ino)`.
+fn id(st: &Stat) -> (u64, u64) {
+    (st.dev, st.ino)
+}
+
+/// Checks that `name` is one plain component (the walk guarantees it; this keeps the host
+/// side safe on its own).
+fn one_name(name: &[u8]) -> KResult<&OsStr> {
+    if name.is_empty() || name == b"." || name == b".." || name.contains(&b'/') {
+        return Err(Errno::ENOENT);
+    }
+    if name.contains(&0) {
+        return Err(Errno::EINVAL);
+    }
+    Ok(OsStr::from_bytes(name))
+}
+
+/// Where a node is.
+enum Place {
+    /// A directory, held open.
+    Dir(Arc<OwnedFd>),
+    /// Anything else: a name in a held directory.
+    Entry {
+        /// The directory.
+        parent: Arc<OwnedFd>,
+        /// The name, one component.
+        name: OsString,
+    },
+}
+
+/// A node of a host mount.
 pub struct HostNode {
     fs: Arc<HostFs>,
-    rel: PathBuf,
-    /// Type and permissions seen at lookup (the walk's decisions use it; `stat` is fresh).
-    mode: u32,
-    /// Everything seen at lookup.
+    place: Place,
+    /// Everything seen at lookup (the walk's type and permission decisions use it; `stat`
+    /// is fresh).
     cached: Stat,
 }
 
-/// Converts host metadata to the kernel's form (values as the host reports them).
-fn stat_of(m: &cap_std::fs::Metadata) -> Stat {
-    let btime = m
-        .created()
-        .ok()
-        .and_then(|t| t.into_std().duration_since(std::time::UNIX_EPOCH).ok());
+fn stat_of(x: &rustix::fs::Statx) -> Stat {
+    let ts = |t: rustix::fs::StatxTimestamp| Timespec {
+        sec: t.tv_sec,
+        nsec: t.tv_nsec.min(999_999_999),
+    };
     Stat {
-        dev: m.dev(),
-        ino: m.ino(),
-        mode: m.mode(),
-        nlink: m.nlink(),
-        uid: m.uid(),
-        gid: m.gid(),
-        rdev: m.rdev(),
-        size: m.size(),
-        blksize: m.blksize().min(u32::MAX as u64) as u32,
-        blocks: m.blocks(),
-        atime: Timespec {
-            sec: m.atime(),
-            nsec: m.atime_nsec().clamp(0, 999_999_999) as u32,
-        },
-        mtime: Timespec {
-            sec: m.mtime(),
-            nsec: m.mtime_nsec().clamp(0, 999_999_999) as u32,
-        },
-        ctime: Timespec {
-            sec: m.ctime(),
-            nsec: m.ctime_nsec().clamp(0, 999_999_999) as u32,
-        },
-        btime: btime.map(|d| Timespec {
-            sec: d.as_secs() as i64,
-            nsec: d.subsec_nanos(),
-        }),
+        dev: makedev(x.stx_dev_major, x.stx_dev_minor),
+        ino: x.stx_ino,
+        mode: x.stx_mode as u32,
+        nlink: x.stx_nlink as u64,
+        uid: x.stx_uid,
+        gid: x.stx_gid,
+        rdev: makedev(x.stx_rdev_major, x.stx_rdev_minor),
+        size: x.stx_size,
+        blksize: x.stx_blksize,
+        blocks: x.stx_blocks,
+        atime: ts(x.stx_atime),
+        mtime: ts(x.stx_mtime),
+        ctime: ts(x.stx_ctime),
+        btime: (x.stx_mask & StatxFlags::BTIME.bits() != 0).then(|| ts(x.stx_btime)),
     }
+}
+
+fn statx_mask() -> StatxFlags {
+    StatxFlags::BASIC_STATS | StatxFlags::BTIME
+}
+
+/// Metadata of what `fd` refers to.
+fn fd_stat(fd: BorrowedFd<'_>) -> io::Result<Stat> {
+    let x = rustix::fs::statx(fd, "", AtFlags::EMPTY_PATH, statx_mask())?;
+    Ok(stat_of(&x))
+}
+
+/// Metadata of `name` in `dir`, not following a symlink.
+fn entry_stat(dir: BorrowedFd<'_>, name: &OsStr) -> io::Result<Stat> {
+    let x = rustix::fs::statx(dir, name, AtFlags::SYMLINK_NOFOLLOW, statx_mask())?;
+    Ok(stat_of(&x))
 }
 
 fn std_meta_stat(m: &std::fs::Metadata) -> Stat {
@@ -154,20 +217,100 @@ fn timestamps(atime: Option<TimeSet>, mtime: Option<TimeSet>) -> rustix::fs::Tim
     }
 }
 
-impl HostNode {
-    /// The path to hand cap-std (`.` for the mount root).
-    fn path(&self) -> &Path {
-        if self.rel.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            &self.rel
+/// The host's name for what `fd` refers to (`/proc/self/fd/N`).
+fn host_path(fd: BorrowedFd<'_>) -> Option<Vec<u8>> {
+    let dir = rustix_linux_procfs::proc_self_fd().ok()?;
+    let p = rustix::fs::readlinkat(dir, DecInt::from_fd(fd), Vec::new()).ok()?;
+    Some(p.into_bytes())
+}
+
+/// `chmod` of what `fd` refers to, through its `/proc/self/fd` magic link: an `O_PATH`
+/// descriptor has no `fchmod`, and `fchmodat` by name would follow a symlink.
+fn chmod_fd(fd: BorrowedFd<'_>, mode: u32) -> KResult<()> {
+    let dir = rustix_linux_procfs::proc_self_fd().map_err(rerr)?;
+    rustix::fs::chmodat(
+        dir,
+        DecInt::from_fd(fd),
+        Mode::from_raw_mode(mode & 0o7777),
+        AtFlags::empty(),
+    )
+    .map_err(rerr)
+}
+
+impl HostFs {
+    /// Whether directory `fd` (with metadata `st`) lies inside the mounted tree: going up by
+    /// `..` meets the mount's root before the host's root.
+    fn contains(&self, fd: BorrowedFd<'_>, st: &Stat) -> bool {
+        if self.whole_host {
+            return true;
+        }
+        let mut cur_id = id(st);
+        let mut held: Option<OwnedFd> = None;
+        for _ in 0..MAX_DEPTH {
+            if cur_id == self.root_id {
+                return true;
+            }
+            let base = held.as_ref().map_or(fd, |f| f.as_fd());
+            let Ok(up) = rustix::fs::openat(base, "..", dir_flags(), Mode::empty()) else {
+                return false;
+            };
+            let Ok(ust) = fd_stat(up.as_fd()) else {
+                return false;
+            };
+            if id(&ust) == cur_id {
+                // `..` of the host's root is itself.
+                return false;
+            }
+            cur_id = id(&ust);
+            held = Some(up);
+        }
+        false
+    }
+
+    /// The path of directory `fd` below the mounted directory (empty for the root).
+    fn dir_whereabouts(&self, fd: BorrowedFd<'_>) -> Whereabouts {
+        let Ok(st) = fd_stat(fd) else {
+            return Whereabouts::Removed(None);
+        };
+        if id(&st) == self.root_id {
+            return Whereabouts::Below(Vec::new());
+        }
+        let removed = st.nlink == 0;
+        let rel = match (host_path(fd), host_path(self.root.as_fd())) {
+            (Some(p), Some(root)) => {
+                // The host marks a removed directory's name as Linux does for the guest.
+                let p = match removed {
+                    true => p.strip_suffix(b" (deleted)").map(<[u8]>::to_vec),
+                    false => Some(p),
+                };
+                p.and_then(|p| below(&p, &root))
+            }
+            // No /proc on the host: the path the walk found stays.
+            _ if !removed => return Whereabouts::Untracked,
+            _ => None,
+        };
+        match (rel, removed) {
+            (rel, true) => Whereabouts::Removed(rel),
+            (Some(rel), false) => Whereabouts::Below(rel),
+            (None, false) => Whereabouts::Unreachable,
         }
     }
+}
 
-    fn child(&self, name: &[u8]) -> PathBuf {
-        self.rel.join(OsStr::from_bytes(name))
-    }
+/// `path` relative to `root` (both host paths as `/proc/self/fd` shows them), if below it.
+fn below(path: &[u8], root: &[u8]) -> Option<Vec<u8>> {
+    let rest = if root == b"/" {
+        path.strip_prefix(b"/")?
+    } else {
+        path.strip_prefix(root)?.strip_prefix(b"/")?
+    };
+    let plain = rest
+        .split(|&b| b == b'/')
+        .all(|c| !c.is_empty() && c != b"." && c != b"..");
+    plain.then(|| rest.to_vec())
+}
 
+impl HostNode {
     fn writable(&self) -> KResult<()> {
         if self.fs.read_only {
             Err(Errno::EROFS)
@@ -176,44 +319,88 @@ impl HostNode {
         }
     }
 
-    /// This directory opened through the mount handle (for `*at` calls on one name).
-    fn open_self_dir(&self) -> KResult<Dir> {
-        if self.rel.as_os_str().is_empty() {
-            self.fs.root.try_clone().map_err(ioerr)
-        } else {
-            self.fs.root.open_dir(&self.rel).map_err(ioerr)
+    /// The held descriptor of a directory node (`ENOTDIR` for others).
+    fn dir(&self) -> KResult<&Arc<OwnedFd>> {
+        match &self.place {
+            Place::Dir(d) => Ok(d),
+            Place::Entry { .. } => Err(Errno::ENOTDIR),
         }
     }
 
-    /// The parent directory handle and own name, for `*at` calls (`None` for the root).
-    fn parent_and_name(&self) -> KResult<Option<(Dir, &OsStr)>> {
-        let Some(name) = self.rel.file_name() else {
-            return Ok(None);
-        };
-        let parent = self.rel.parent().unwrap_or(Path::new(""));
-        let dir = if parent.as_os_str().is_empty() {
-            self.fs.root.try_clone().map_err(ioerr)?
-        } else {
-            self.fs.root.open_dir(parent).map_err(ioerr)?
-        };
-        Ok(Some((dir, name)))
+    /// A node for `name` in directory `dir`: directories get their own descriptor.
+    fn child_node(&self, dir: &Arc<OwnedFd>, name: &OsStr) -> KResult<HostNode> {
+        let st = entry_stat(dir.as_fd(), name).map_err(ioerr)?;
+        if st.kind() != FileKind::Directory {
+            return Ok(self.entry_node(dir, name, st));
+        }
+        match rustix::fs::openat(dir, name, dir_flags(), Mode::empty()) {
+            Ok(fd) => {
+                // The descriptor's own metadata: the name may have changed hands meanwhile.
+                let st = fd_stat(fd.as_fd()).map_err(ioerr)?;
+                Ok(HostNode {
+                    fs: self.fs.clone(),
+                    place: Place::Dir(Arc::new(fd)),
+                    cached: st,
+                })
+            }
+            // Replaced by something else since the stat: take what is there now.
+            Err(rustix::io::Errno::NOTDIR | rustix::io::Errno::LOOP) => {
+                let st = entry_stat(dir.as_fd(), name).map_err(ioerr)?;
+                if st.kind() == FileKind::Directory {
+                    return Err(Errno::ENOENT);
+                }
+                Ok(self.entry_node(dir, name, st))
+            }
+            Err(e) => Err(rerr(e)),
+        }
     }
 
+    fn entry_node(&self, dir: &Arc<OwnedFd>, name: &OsStr, st: Stat) -> HostNode {
+        HostNode {
+            fs: self.fs.clone(),
+            place: Place::Entry {
+                parent: dir.clone(),
+                name: name.to_owned(),
+            },
+            cached: st,
+        }
+    }
+
+    /// An `O_PATH` descriptor of the node itself.
+    fn opath(&self) -> KResult<OwnedFd> {
+        match &self.place {
+            Place::Dir(d) => rustix::io::dup(d).map_err(rerr),
+            Place::Entry { parent, name } => rustix::fs::openat(
+                parent,
+                name,
+                OFlags::PATH | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+                Mode::empty(),
+            )
+            .map_err(rerr),
+        }
+    }
+
+    /// Opens a non-directory's contents, checking that it still is of the kind the walk
+    /// saw (host device nodes stay out of reach even if one appears in a race).
     fn open_file(&self, flags: u32) -> KResult<File> {
-        let mut o = OpenOptions::new();
-        let acc = flags & O_ACCMODE;
-        o.read(acc != O_WRONLY);
-        o.write(acc == O_WRONLY || acc == O_RDWR);
-        o.follow(FollowSymlinks::No);
+        let Place::Entry { parent, name } = &self.place else {
+            return Err(Errno::EISDIR);
+        };
+        let acc = match flags & O_ACCMODE {
+            O_WRONLY => OFlags::WRONLY,
+            O_RDWR => OFlags::RDWR,
+            _ => OFlags::RDONLY,
+        };
+        let mut of = acc | OFlags::NOFOLLOW | OFlags::NOCTTY | OFlags::CLOEXEC;
         if flags & O_NONBLOCK != 0 {
-            o.custom_flags(libc::O_NONBLOCK);
+            of |= OFlags::NONBLOCK;
         }
-        Ok(self
-            .fs
-            .root
-            .open_with(self.path(), &o)
-            .map_err(ioerr)?
-            .into_std())
+        let fd = rustix::fs::openat(parent, name, of, Mode::empty()).map_err(rerr)?;
+        let st = fd_stat(fd.as_fd()).map_err(ioerr)?;
+        if st.mode & S_IFMT != self.cached.mode & S_IFMT {
+            return Err(Errno::ENOENT);
+        }
+        Ok(File::from(fd))
     }
 }
 
@@ -223,8 +410,11 @@ fn host(node: &dyn Node) -> KResult<&HostNode> {
 
 impl Node for HostNode {
     fn stat(&self) -> KResult<Stat> {
-        let m = self.fs.root.symlink_metadata(self.path()).map_err(ioerr)?;
-        Ok(stat_of(&m))
+        match &self.place {
+            Place::Dir(d) => fd_stat(d.as_fd()),
+            Place::Entry { parent, name } => entry_stat(parent.as_fd(), name),
+        }
+        .map_err(ioerr)
     }
 
     fn meta(&self) -> KResult<Stat> {
@@ -232,93 +422,110 @@ impl Node for HostNode {
     }
 
     fn lookup(&self, _cx: &Cx, name: &[u8]) -> KResult<NodeRef> {
-        if self.mode & S_IFMT != S_IFDIR {
-            return Err(Errno::ENOTDIR);
-        }
-        let rel = self.child(name);
-        let m = self.fs.root.symlink_metadata(&rel).map_err(ioerr)?;
-        Ok(Arc::new(HostNode {
-            fs: self.fs.clone(),
-            rel,
-            mode: m.mode(),
-            cached: stat_of(&m),
-        }))
+        let dir = self.dir()?;
+        Ok(Arc::new(self.child_node(dir, one_name(name)?)?))
     }
 
     fn parent(&self) -> Option<NodeRef> {
-        let parent = self.rel.parent()?.to_path_buf();
-        let probe = if parent.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            &parent
+        let Place::Dir(d) = &self.place else {
+            return None;
         };
-        let cached = match self.fs.root.symlink_metadata(probe) {
-            Ok(m) => stat_of(&m),
-            Err(_) => Stat {
-                mode: S_IFDIR | 0o755,
-                nlink: 2,
-                ..Stat::default()
-            },
-        };
+        if id(&self.cached) == self.fs.root_id {
+            return None;
+        }
+        let up = rustix::fs::openat(d, "..", dir_flags(), Mode::empty()).ok()?;
+        let st = fd_stat(up.as_fd()).ok()?;
+        if !self.fs.contains(up.as_fd(), &st) {
+            return None;
+        }
         Some(Arc::new(HostNode {
             fs: self.fs.clone(),
-            rel: parent,
-            mode: cached.mode,
-            cached,
+            place: Place::Dir(Arc::new(up)),
+            cached: st,
         }))
     }
 
-    fn readlink(&self, _cx: &Cx) -> KResult<Vec<u8>> {
-        if self.mode & S_IFMT != S_IFLNK {
-            return Err(Errno::EINVAL);
+    /// Directories: where the host says their descriptor is, relative to the mounted
+    /// directory. Other nodes: their directory's place and their name.
+    fn whereabouts(&self) -> Whereabouts {
+        match &self.place {
+            Place::Dir(d) => self.fs.dir_whereabouts(d.as_fd()),
+            Place::Entry { parent, name } => {
+                let append = |mut p: Vec<u8>| {
+                    if !p.is_empty() {
+                        p.push(b'/');
+                    }
+                    p.extend_from_slice(name.as_bytes());
+                    p
+                };
+                match self.fs.dir_whereabouts(parent.as_fd()) {
+                    Whereabouts::Below(p) => Whereabouts::Below(append(p)),
+                    Whereabouts::Removed(p) => Whereabouts::Removed(p.map(append)),
+                    other => other,
+                }
+            }
         }
-        let t = self
-            .fs
-            .root
-            .read_link_contents(self.path())
-            .map_err(ioerr)?;
-        Ok(t.as_os_str().as_bytes().to_vec())
+    }
+
+    fn readlink(&self, _cx: &Cx) -> KResult<Vec<u8>> {
+        match &self.place {
+            Place::Entry { parent, name } if self.cached.mode & S_IFMT == S_IFLNK => {
+                let t = rustix::fs::readlinkat(parent, name, Vec::new()).map_err(rerr)?;
+                Ok(t.into_bytes())
+            }
+            _ => Err(Errno::EINVAL),
+        }
     }
 
     fn readdir(&self, _cx: &Cx) -> KResult<Vec<DirEntry>> {
-        use cap_std::fs::FileTypeExt;
-        use std::os::unix::fs::DirEntryExt;
+        let dir = self.dir()?;
+        let fd = rustix::fs::openat(
+            dir,
+            ".",
+            OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+            Mode::empty(),
+        )
+        .map_err(rerr)?;
         let mut out = Vec::new();
-        for e in self.fs.root.read_dir(self.path()).map_err(ioerr)? {
-            let e = e.map_err(ioerr)?;
-            let name = e.file_name();
-            let ft = e.file_type().map_err(ioerr)?;
-            let kind = if ft.is_dir() {
-                FileKind::Directory
-            } else if ft.is_symlink() {
-                FileKind::Symlink
-            } else if ft.is_fifo() {
-                FileKind::Fifo
-            } else if ft.is_char_device() {
-                FileKind::CharDev
-            } else if ft.is_block_device() {
-                FileKind::BlockDev
-            } else if ft.is_socket() {
-                FileKind::Socket
-            } else {
-                FileKind::Regular
+        for e in rustix::fs::Dir::new(fd).map_err(rerr)? {
+            let e = e.map_err(rerr)?;
+            let name = e.file_name().to_bytes();
+            if name == b"." || name == b".." {
+                continue;
+            }
+            let kind = match e.file_type() {
+                FileType::Directory => FileKind::Directory,
+                FileType::Symlink => FileKind::Symlink,
+                FileType::Fifo => FileKind::Fifo,
+                FileType::CharacterDevice => FileKind::CharDev,
+                FileType::BlockDevice => FileKind::BlockDev,
+                FileType::Socket => FileKind::Socket,
+                FileType::RegularFile => FileKind::Regular,
+                // Filesystems without `d_type`: ask.
+                _ => entry_stat(dir.as_fd(), OsStr::from_bytes(name))
+                    .map(|s| s.kind())
+                    .unwrap_or(FileKind::Regular),
             };
             out.push(DirEntry {
                 ino: e.ino(),
                 kind,
-                name: name.as_bytes().to_vec(),
+                name: name.to_vec(),
             });
         }
         Ok(out)
     }
 
     fn open(&self, _cx: &Cx, flags: u32) -> KResult<Arc<dyn FileOps>> {
-        match self.mode & S_IFMT {
+        match self.cached.mode & S_IFMT {
             S_IFREG => {
                 let file = self.open_file(flags)?;
+                let name = match &self.place {
+                    Place::Entry { name, .. } => name.to_string_lossy().into_owned(),
+                    Place::Dir(_) => String::new(),
+                };
                 Ok(Arc::new(HostFile {
                     file: Arc::new(file),
-                    name: self.rel.clone(),
+                    name,
                 }))
             }
             S_IFIFO => Ok(Arc::new(HostStream {
@@ -334,68 +541,63 @@ impl Node for HostNode {
 
     fn create(&self, name: &[u8], what: NewNode, attr: NewAttr) -> KResult<NodeRef> {
         self.writable()?;
-        let rel = self.child(name);
-        let root = &self.fs.root;
+        let dir = self.dir()?;
+        let n = one_name(name)?;
+        let mode = Mode::from_raw_mode(attr.mode & 0o7777);
         match &what {
             NewNode::Regular => {
-                let mut o = OpenOptions::new();
-                o.write(true).create_new(true).mode(attr.mode);
-                o.follow(FollowSymlinks::No);
-                let f = root.open_with(&rel, &o).map_err(ioerr)?;
+                let f = rustix::fs::openat(
+                    dir,
+                    n,
+                    OFlags::CREATE
+                        | OFlags::EXCL
+                        | OFlags::WRONLY
+                        | OFlags::NOFOLLOW
+                        | OFlags::NOCTTY
+                        | OFlags::CLOEXEC,
+                    mode,
+                )
+                .map_err(rerr)?;
                 // The host's own umask may have cleared bits the guest asked for.
-                if f.metadata().map(|m| m.mode() & 0o7777).ok() != Some(attr.mode & 0o7777) {
-                    let _ = f.set_permissions(Permissions::from_mode(attr.mode & 0o7777));
+                if fd_stat(f.as_fd()).map(|s| s.mode & 0o7777).ok() != Some(attr.mode & 0o7777) {
+                    let _ = rustix::fs::fchmod(&f, mode);
                 }
             }
             NewNode::Directory => {
-                let mut b = DirBuilder::new();
-                b.mode(attr.mode);
-                root.create_dir_with(&rel, &b).map_err(ioerr)?;
-                if root.symlink_metadata(&rel).map(|m| m.mode() & 0o7777).ok()
-                    != Some(attr.mode & 0o7777)
-                {
-                    let _ = root.set_permissions(&rel, Permissions::from_mode(attr.mode & 0o7777));
-                }
+                rustix::fs::mkdirat(dir, n, mode).map_err(rerr)?;
             }
             NewNode::Symlink(target) => {
-                root.symlink_contents(OsStr::from_bytes(target), &rel)
-                    .map_err(ioerr)?;
+                rustix::fs::symlinkat(OsStr::from_bytes(target), dir, n).map_err(rerr)?;
             }
             NewNode::Fifo | NewNode::Socket => {
                 let kind = if what == NewNode::Fifo {
-                    rustix::fs::FileType::Fifo
+                    FileType::Fifo
                 } else {
-                    rustix::fs::FileType::Socket
+                    FileType::Socket
                 };
-                let dir = self.open_self_dir()?;
-                rustix::fs::mknodat(
-                    &dir,
-                    OsStr::from_bytes(name),
-                    kind,
-                    rustix::fs::Mode::from_bits_truncate(attr.mode & 0o7777),
-                    0,
-                )
-                .map_err(|e| ioerr(e.into()))?;
+                rustix::fs::mknodat(dir, n, kind, mode, 0).map_err(rerr)?;
             }
         }
-        let m = root.symlink_metadata(&rel).map_err(ioerr)?;
-        Ok(Arc::new(HostNode {
-            fs: self.fs.clone(),
-            rel,
-            mode: m.mode(),
-            cached: stat_of(&m),
-        }))
+        let node = self.child_node(dir, n)?;
+        if !matches!(what, NewNode::Regular | NewNode::Symlink(_))
+            && node.cached.mode & 0o7777 != attr.mode & 0o7777
+        {
+            // As for files: undo the host's umask, through a descriptor of the new node.
+            if let Ok(fd) = node.opath() {
+                let _ = chmod_fd(fd.as_fd(), attr.mode);
+            }
+        }
+        Ok(Arc::new(node))
     }
 
     fn unlink(&self, name: &[u8], dir: bool) -> KResult<()> {
         self.writable()?;
-        let rel = self.child(name);
-        let r = if dir {
-            self.fs.root.remove_dir(&rel)
+        let flags = if dir {
+            AtFlags::REMOVEDIR
         } else {
-            self.fs.root.remove_file(&rel)
+            AtFlags::empty()
         };
-        r.map_err(ioerr)
+        rustix::fs::unlinkat(self.dir()?, one_name(name)?, flags).map_err(rerr)
     }
 
     fn rename(&self, old: &[u8], new_dir: &dyn Node, new: &[u8], flags: u32) -> KResult<()> {
@@ -404,23 +606,15 @@ impl Node for HostNode {
         if !Arc::ptr_eq(&nd.fs, &self.fs) {
             return Err(Errno::EXDEV);
         }
-        if flags == 0 {
-            return self
-                .fs
-                .root
-                .rename(self.child(old), &self.fs.root, nd.child(new))
-                .map_err(ioerr);
-        }
-        let (a, b) = (self.open_self_dir()?, nd.open_self_dir()?);
-        let mut f = rustix::fs::RenameFlags::empty();
+        let mut f = RenameFlags::empty();
         if flags & RENAME_NOREPLACE != 0 {
-            f |= rustix::fs::RenameFlags::NOREPLACE;
+            f |= RenameFlags::NOREPLACE;
         }
         if flags & RENAME_EXCHANGE != 0 {
-            f |= rustix::fs::RenameFlags::EXCHANGE;
+            f |= RenameFlags::EXCHANGE;
         }
-        rustix::fs::renameat_with(&a, OsStr::from_bytes(old), &b, OsStr::from_bytes(new), f)
-            .map_err(|e| ioerr(e.into()))
+        rustix::fs::renameat_with(self.dir()?, one_name(old)?, nd.dir()?, one_name(new)?, f)
+            .map_err(rerr)
     }
 
     fn link(&self, target: &dyn Node, name: &[u8]) -> KResult<()> {
@@ -429,58 +623,76 @@ impl Node for HostNode {
         if !Arc::ptr_eq(&t.fs, &self.fs) {
             return Err(Errno::EXDEV);
         }
-        self.fs
-            .root
-            .hard_link(t.path(), &self.fs.root, self.child(name))
-            .map_err(ioerr)
+        let Place::Entry {
+            parent,
+            name: tname,
+        } = &t.place
+        else {
+            return Err(Errno::EPERM);
+        };
+        rustix::fs::linkat(
+            parent,
+            tname,
+            self.dir()?,
+            one_name(name)?,
+            AtFlags::empty(),
+        )
+        .map_err(rerr)
     }
 
     fn setattr(&self, attr: &SetAttr) -> KResult<()> {
         self.writable()?;
-        let root = &self.fs.root;
         if let Some(size) = attr.size {
-            let f = self.open_file(O_WRONLY)?;
+            let f = self.open_file(O_WRONLY | O_NONBLOCK)?;
             f.set_len(size).map_err(ioerr)?;
         }
         if attr.uid.is_some() || attr.gid.is_some() {
             let uid = attr.uid.map(rustix::fs::Uid::from_raw);
             let gid = attr.gid.map(rustix::fs::Gid::from_raw);
-            match self.parent_and_name()? {
-                Some((dir, name)) => {
-                    rustix::fs::chownat(&dir, name, uid, gid, rustix::fs::AtFlags::SYMLINK_NOFOLLOW)
+            match &self.place {
+                Place::Dir(d) => rustix::fs::chownat(d, "", uid, gid, AtFlags::EMPTY_PATH),
+                Place::Entry { parent, name } => {
+                    rustix::fs::chownat(parent, name, uid, gid, AtFlags::SYMLINK_NOFOLLOW)
                 }
-                None => rustix::fs::fchown(root, uid, gid),
             }
-            .map_err(|e| ioerr(e.into()))?;
+            .map_err(rerr)?;
         }
         if let Some(mode) = attr.mode {
-            if self.mode & S_IFMT == S_IFLNK {
+            let fd = self.opath()?;
+            if fd_stat(fd.as_fd()).map_err(ioerr)?.mode & S_IFMT == S_IFLNK {
                 return Err(Errno::EOPNOTSUPP);
             }
-            root.set_permissions(self.path(), Permissions::from_mode(mode & 0o7777))
-                .map_err(ioerr)?;
+            chmod_fd(fd.as_fd(), mode)?;
         }
         if attr.atime.is_some() || attr.mtime.is_some() {
             let times = timestamps(attr.atime, attr.mtime);
-            let nofollow = rustix::fs::AtFlags::SYMLINK_NOFOLLOW;
-            match self.parent_and_name()? {
-                Some((dir, name)) => rustix::fs::utimensat(&dir, name, &times, nofollow),
-                None => rustix::fs::futimens(root, &times),
+            match &self.place {
+                Place::Dir(d) => {
+                    // Through the magic link, which leads to the directory itself.
+                    let procfd = rustix_linux_procfs::proc_self_fd().map_err(rerr)?;
+                    rustix::fs::utimensat(procfd, DecInt::from_fd(d), &times, AtFlags::empty())
+                }
+                Place::Entry { parent, name } => {
+                    rustix::fs::utimensat(parent, name, &times, AtFlags::SYMLINK_NOFOLLOW)
+                }
             }
-            .map_err(|e| ioerr(e.into()))?;
+            .map_err(rerr)?;
         }
         Ok(())
     }
 
     fn statfs(&self) -> KResult<StatFs> {
-        host_statfs(&self.fs.root)
+        match &self.place {
+            Place::Dir(d) => host_statfs(d.as_fd()),
+            Place::Entry { parent, .. } => host_statfs(parent.as_fd()),
+        }
     }
 
     fn same(&self, other: &dyn Node) -> bool {
         other
             .as_any()
             .downcast_ref::<HostNode>()
-            .is_some_and(|o| Arc::ptr_eq(&o.fs, &self.fs) && o.rel == self.rel)
+            .is_some_and(|o| Arc::ptr_eq(&o.fs, &self.fs) && id(&o.cached) == id(&self.cached))
     }
 
     fn as_any(&self) -> &dyn Any {
@@ -488,10 +700,9 @@ impl Node for HostNode {
     }
 }
 
-#[cfg(target_os = "linux")]
 #[allow(clippy::unnecessary_cast)] // field types differ between libc targets
-fn host_statfs(dir: &Dir) -> KResult<StatFs> {
-    let s = rustix::fs::fstatfs(dir).map_err(|e| ioerr(e.into()))?;
+fn host_statfs(fd: BorrowedFd<'_>) -> KResult<StatFs> {
+    let s = rustix::fs::fstatfs(fd).map_err(rerr)?;
     Ok(StatFs {
         fs_type: s.f_type as i64,
         bsize: s.f_bsize as u64,
@@ -504,32 +715,15 @@ fn host_statfs(dir: &Dir) -> KResult<StatFs> {
     })
 }
 
-#[cfg(not(target_os = "linux"))]
-#[allow(clippy::unnecessary_cast)] // field types differ between libc targets
-fn host_statfs(dir: &Dir) -> KResult<StatFs> {
-    let s = rustix::fs::fstatvfs(dir).map_err(|e| ioerr(e.into()))?;
-    Ok(StatFs {
-        // EXT4_SUPER_MAGIC: what a Linux program expects of a disk filesystem.
-        fs_type: 0xef53,
-        bsize: s.f_frsize as u64,
-        blocks: s.f_blocks as u64,
-        bfree: s.f_bfree as u64,
-        bavail: s.f_bavail as u64,
-        files: s.f_files as u64,
-        ffree: s.f_ffree as u64,
-        namelen: s.f_namemax as u64,
-    })
-}
-
 /// An open regular file of a host mount.
 struct HostFile {
     file: Arc<File>,
-    name: PathBuf,
+    name: String,
 }
 
 impl FileOps for HostFile {
     fn describe(&self) -> String {
-        self.name.display().to_string()
+        self.name.clone()
     }
     fn stat(&self) -> KResult<Stat> {
         Ok(std_meta_stat(&self.file.metadata().map_err(ioerr)?))

@@ -351,7 +351,7 @@ mod tests {
     use crate::mm::PROT_READ;
 
     fn memfd(opts: MemfdOptions) -> Arc<OpenFile> {
-        let phys = Arc::new(PhysMemory::new(16 << 20, 8 << 20).unwrap());
+        let phys = Arc::new(PhysMemory::new(64 << 20, 8 << 20).unwrap());
         new_memfd(phys, b"t", opts)
     }
 

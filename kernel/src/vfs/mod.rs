@@ -11,6 +11,7 @@ pub mod abi;
 mod devfs;
 mod dirfile;
 mod host;
+mod location;
 pub mod lock;
 pub mod memfd;
 mod node;
@@ -25,6 +26,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
+pub use location::Location;
 pub use node::*;
 pub use ops::{
     read_all, AttrTarget, OpenRequest, Resolver, RESOLVE_BENEATH, RESOLVE_CACHED, RESOLVE_IN_ROOT,
@@ -60,6 +62,8 @@ pub struct Mount {
     root: NodeRef,
     read_only: bool,
     fs_name: &'static str,
+    /// The sandbox's move generation, shared by all its mounts (see [`Vfs::note_move`]).
+    moves: Arc<AtomicU64>,
 }
 
 impl Mount {
@@ -85,46 +89,12 @@ impl Mount {
     }
 }
 
-/// A resolved place in the sandbox's namespace: a node, the mount it was reached through,
-/// and its canonical absolute path (what `getcwd` and `/proc/self/fd` show).
-#[derive(Clone)]
-pub struct Location {
-    mount: Arc<Mount>,
-    node: NodeRef,
-    path: Arc<[u8]>,
-}
-
-impl Location {
-    /// The node.
-    pub fn node(&self) -> &NodeRef {
-        &self.node
-    }
-    /// The mount.
-    pub fn mount(&self) -> &Arc<Mount> {
-        &self.mount
-    }
-    /// Canonical absolute path inside the sandbox.
-    pub fn path(&self) -> Vec<u8> {
-        self.path.to_vec()
-    }
-    /// Canonical absolute path, borrowed.
-    pub fn path_bytes(&self) -> &[u8] {
-        &self.path
-    }
-    /// Whether the node is its mount's root.
-    pub fn is_mount_root(&self) -> bool {
-        self.node.same(&*self.mount.root)
-    }
-    /// Fresh metadata.
-    pub fn stat(&self) -> KResult<Stat> {
-        self.node.stat()
-    }
-}
-
 /// The sandbox's mount table.
 pub struct Vfs {
     mounts: RwLock<BTreeMap<Vec<u8>, Arc<Mount>>>,
     next_id: AtomicU64,
+    /// Counts directory renames: a location's path computed at an older count may be stale.
+    moves: Arc<AtomicU64>,
     /// Advisory file locks (`flock`, `fcntl` record locks) of the whole sandbox.
     pub locks: lock::LockTable,
 }
@@ -155,6 +125,7 @@ impl Vfs {
         let vfs = Vfs {
             mounts: RwLock::new(BTreeMap::new()),
             next_id: AtomicU64::new(1),
+            moves: Arc::new(AtomicU64::new(0)),
             locks: lock::LockTable::new(),
         };
         vfs.insert(b"/".to_vec(), root, read_only, fs_name);
@@ -254,6 +225,7 @@ impl Vfs {
             root,
             read_only,
             fs_name,
+            moves: self.moves.clone(),
         });
         self.mounts
             .write()
@@ -363,14 +335,17 @@ impl Vfs {
             .collect()
     }
 
+    /// Records that a directory moved: paths of locations below it may have changed.
+    pub(crate) fn note_move(&self) {
+        self.moves.fetch_add(1, Ordering::AcqRel);
+    }
+
     /// The sandbox root.
     pub fn root(&self) -> Location {
         let m = self.root_mount();
-        Location {
-            node: m.root.clone(),
-            mount: m,
-            path: Arc::from(&b"/"[..]),
-        }
+        let gen = self.moves.load(Ordering::Acquire);
+        let root = m.root.clone();
+        Location::new(m, root, Arc::from(&b"/"[..]), gen)
     }
 
     /// Resolves `path` for `execve` and reads the whole file: `EACCES` unless it is a regular
@@ -440,8 +415,9 @@ impl FsContext {
         if st.nlink == 0 && st.kind() == FileKind::Directory {
             return Err(Errno::ENOENT);
         }
-        let cwd = self.cwd.path_bytes();
-        let root = self.root.path_bytes();
+        let cwd = self.cwd.path();
+        let root = self.root.path();
+        let (cwd, root) = (cwd.as_slice(), root.as_slice());
         if root == b"/" {
             return Ok(cwd.to_vec());
         }
@@ -459,3 +435,5 @@ impl FsContext {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_moves;

@@ -391,6 +391,22 @@ pub enum MagicTarget {
 /// A shared handle to a node.
 pub type NodeRef = Arc<dyn Node>;
 
+/// Where a node sits in its filesystem now (renames move directories, and everything under
+/// them, after a path to them was resolved).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Whereabouts {
+    /// The filesystem does not follow moves: the path the node was reached by stays right
+    /// (synthetic filesystems, whose nodes never move).
+    Untracked,
+    /// Its path below the filesystem's root: components joined by `/`, empty for the root.
+    Below(Vec<u8>),
+    /// Removed from the namespace; where it was when that happened, if known.
+    Removed(Option<Vec<u8>>),
+    /// Moved where its filesystem's root no longer leads (a host directory moved out of the
+    /// mounted tree).
+    Unreachable,
+}
+
 /// An inode-like object of some filesystem. Names passed in are single components: never
 /// empty, never `.`/`..`, never containing `/` or NUL (the walk guarantees it).
 pub trait Node: Send + Sync + 'static {
@@ -403,8 +419,13 @@ pub trait Node: Send + Sync + 'static {
     }
     /// The child called `name` (`ENOENT`), for directories (`ENOTDIR` otherwise).
     fn lookup(&self, cx: &Cx, name: &[u8]) -> KResult<NodeRef>;
-    /// The parent directory inside the same filesystem; `None` at the filesystem root.
+    /// The parent directory inside the same filesystem; `None` at the filesystem root (and
+    /// where the parent cannot be reached from the root, so the VFS falls back to the path).
     fn parent(&self) -> Option<NodeRef>;
+    /// Where the node is now, for the VFS to keep paths of open directories current.
+    fn whereabouts(&self) -> Whereabouts {
+        Whereabouts::Untracked
+    }
     /// A symlink's target (`EINVAL` for other nodes).
     fn readlink(&self, _cx: &Cx) -> KResult<Vec<u8>> {
         Err(Errno::EINVAL)

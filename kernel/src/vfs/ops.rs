@@ -126,6 +126,8 @@ fn is_dir(st: &Stat) -> bool {
 impl<'a> Resolver<'a> {
     /// A resolver for a process with filesystem context `ctx`.
     pub fn new(vfs: &'a Vfs, ctx: &FsContext, cred: &'a Cred, cx: Cx<'a>) -> Resolver<'a> {
+        // `..` stops at the root by identity and by path: keep the path current.
+        ctx.root.refresh();
         Resolver {
             vfs,
             root: ctx.root.clone(),
@@ -153,6 +155,7 @@ impl<'a> Resolver<'a> {
         {
             return Err(Errno::EINVAL);
         }
+        dir.refresh();
         let root = if resolve & (RESOLVE_BENEATH | RESOLVE_IN_ROOT) != 0 {
             dir.clone()
         } else {
@@ -317,11 +320,8 @@ impl<'a> Resolver<'a> {
                     self.may_modify(&p.dir)?;
                     let attr = self.new_attr(&p.dir, req.mode & !self.umask & 0o7777)?;
                     let node = p.dir.node.create(&name, NewNode::Regular, attr)?;
-                    let loc = Location {
-                        mount: p.dir.mount.clone(),
-                        path: super::walk::join(&p.dir.path, &name),
-                        node,
-                    };
+                    let path = super::walk::join(&p.dir.known_path(), &name);
+                    let loc = p.dir.derive(p.dir.mount.clone(), node, path);
                     // The creator may use the file whatever mode it gave it.
                     let ops = loc.node.open(&self.cx, flags)?;
                     return Ok(Arc::new(OpenFile::new(ops, Some(loc), flags)));
@@ -362,7 +362,7 @@ impl<'a> Resolver<'a> {
         }
         perm::check(self.cred, &st, want)?;
         let ops: Arc<dyn FileOps> = if kind == FileKind::Directory {
-            let mounts = self.vfs.mount_names_in(&loc.path);
+            let mounts = self.vfs.mount_names_in(&loc.known_path());
             Arc::new(DirFile::new(loc.clone(), mounts))
         } else {
             loc.node.open(&self.cx, flags)?
@@ -406,12 +406,9 @@ impl<'a> Resolver<'a> {
         let name = format!(".sbx-tmpfile-{:016x}", u64::from_ne_bytes(rnd)).into_bytes();
         let node = dir.node.create(&name, NewNode::Regular, attr)?;
         let ops = node.open(&self.cx, req.flags & !O_TMPFILE)?;
+        let ino = ops.stat()?.ino;
         dir.node.unlink(&name, false)?;
-        let loc = Location {
-            mount: dir.mount.clone(),
-            path: super::walk::join(&dir.path, b"#tmpfile"),
-            node,
-        };
+        let loc = Location::unnamed(&dir, node, ino);
         Ok(Arc::new(OpenFile::new(
             ops,
             Some(loc),
@@ -506,7 +503,7 @@ impl<'a> Resolver<'a> {
             return Ok(match m {
                 MagicTarget::File(f) => f.describe(),
                 MagicTarget::Path(p) => p,
-                MagicTarget::Location(l) => l.path(),
+                MagicTarget::Location(l) => l.proc_path(),
             });
         }
         loc.node.readlink(&self.cx)
@@ -712,11 +709,8 @@ impl<'a> Resolver<'a> {
         let (dir, name) = self.prepare_create(at, path, false)?;
         let attr = self.new_attr(&dir, mode & !self.umask & 0o7777)?;
         let node = dir.node.create(&name, NewNode::Socket, attr)?;
-        Ok(Location {
-            path: super::walk::join(dir.path_bytes(), &name),
-            mount: dir.mount,
-            node,
-        })
+        let path = super::walk::join(&dir.known_path(), &name);
+        Ok(dir.derive(dir.mount.clone(), node, path))
     }
 
     /// `symlinkat`.
@@ -783,7 +777,7 @@ impl<'a> Resolver<'a> {
                 Errno::ENOTDIR
             });
         }
-        if victim.mount.id != p.dir.mount.id || self.vfs.busy(&victim.path) {
+        if victim.mount.id != p.dir.mount.id || self.vfs.busy(&victim.known_path()) {
             return Err(Errno::EBUSY);
         }
         if is_dir(&vst) {
@@ -809,8 +803,9 @@ impl<'a> Resolver<'a> {
             return Err(Errno::ENOTDIR);
         }
         if victim.mount.id != p.dir.mount.id
-            || self.vfs.busy(&victim.path)
-            || victim.path == self.root.path
+            || self.vfs.busy(&victim.known_path())
+            || victim.same(&self.root)
+            || victim.known_path() == self.root.known_path()
         {
             return Err(Errno::EBUSY);
         }
@@ -865,11 +860,12 @@ impl<'a> Resolver<'a> {
         if flags & RENAME_NOREPLACE != 0 && dst.is_some() {
             return Err(Errno::EEXIST);
         }
-        if src.mount.id != op.dir.mount.id || self.vfs.busy(&src.path) {
+        let src_path = src.known_path();
+        if src.mount.id != op.dir.mount.id || self.vfs.busy(&src_path) {
             return Err(Errno::EBUSY);
         }
         if let Some(d) = &dst {
-            if d.mount.id != np.dir.mount.id || self.vfs.busy(&d.path) {
+            if d.mount.id != np.dir.mount.id || self.vfs.busy(&d.known_path()) {
                 return Err(Errno::EBUSY);
             }
         }
@@ -882,7 +878,7 @@ impl<'a> Resolver<'a> {
             None => perm::check(self.cred, &ndst, MAY_WRITE | MAY_EXEC)?,
         }
         // A directory changing parents rewrites its "..": it must be writable.
-        if is_dir(&sst) && op.dir.path != np.dir.path {
+        if is_dir(&sst) && !op.dir.same(&np.dir) {
             perm::check(self.cred, &sst, MAY_WRITE)?;
         }
         // Renaming a directory into its own subtree (by path; the filesystem re-checks by
@@ -890,15 +886,25 @@ impl<'a> Resolver<'a> {
         let under = |a: &[u8], b: &[u8]| {
             b.starts_with(a) && (b.len() == a.len() || b.get(a.len()) == Some(&b'/'))
         };
-        let new_path = super::walk::join(&np.dir.path, &nname);
-        if is_dir(&sst) && under(&src.path, &new_path) && *src.path != *new_path {
+        let new_path = super::walk::join(&np.dir.known_path(), &nname);
+        if is_dir(&sst) && under(&src_path, &new_path) && *src_path != *new_path {
             return Err(Errno::EINVAL);
         }
+        let dst_is_dir = dst_st.as_ref().is_some_and(is_dir);
         if let Some(d) = &dst {
-            if under(&d.path, &src.path) && d.path != src.path && flags & RENAME_EXCHANGE == 0 {
+            let d_path = d.known_path();
+            if under(&d_path, &src_path) && d_path != src_path && flags & RENAME_EXCHANGE == 0 {
                 return Err(Errno::ENOTEMPTY);
             }
         }
-        op.dir.node.rename(&oname, &**np.dir.node(), &nname, flags)
+        op.dir
+            .node
+            .rename(&oname, &**np.dir.node(), &nname, flags)?;
+        // Moving a directory moves every path below it: open directories and working
+        // directories there recompute theirs when next used.
+        if is_dir(&sst) || (flags & RENAME_EXCHANGE != 0 && dst_is_dir) {
+            self.vfs.note_move();
+        }
+        Ok(())
     }
 }

@@ -179,8 +179,8 @@ impl Node for ProcNode {
                 let p = Self::own(cx, pid).ok_or(Errno::ENOENT)?;
                 match l {
                     Link::Exe => Ok(p.exe()),
-                    Link::Cwd => p.cwd().map(|l| l.path()).ok_or(Errno::ENOENT),
-                    Link::Root => p.root().map(|l| l.path()).ok_or(Errno::ENOENT),
+                    Link::Cwd => p.cwd().map(|l| l.proc_path()).ok_or(Errno::ENOENT),
+                    Link::Root => p.root().map(|l| l.proc_path()).ok_or(Errno::ENOENT),
                 }
             }
             P::Fd(pid, fd) => Self::own(cx, pid)

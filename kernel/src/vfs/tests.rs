@@ -9,10 +9,10 @@ use super::*;
 use crate::fd::*;
 
 /// A scratch host directory removed on drop.
-struct Scratch(PathBuf);
+pub(super) struct Scratch(pub(super) PathBuf);
 
 impl Scratch {
-    fn new(tag: &str) -> Scratch {
+    pub(super) fn new(tag: &str) -> Scratch {
         static N: AtomicU32 = AtomicU32::new(0);
         let p = std::env::temp_dir().join(format!(
             "sbx-vfs-{tag}-{}-{}",
@@ -32,7 +32,7 @@ impl Drop for Scratch {
 }
 
 /// A sandbox whose root is a tmpfs holding `/etc/passwd` = "sandbox passwd".
-fn sandbox() -> Vfs {
+pub(super) fn sandbox() -> Vfs {
     let vfs = Vfs::new_tmpfs_root();
     let ctx = FsContext::new(&vfs);
     let root = Cred::root();
@@ -52,7 +52,7 @@ fn sandbox() -> Vfs {
     vfs
 }
 
-fn read_path(vfs: &Vfs, ctx: &FsContext, path: &[u8]) -> KResult<Vec<u8>> {
+pub(super) fn read_path(vfs: &Vfs, ctx: &FsContext, path: &[u8]) -> KResult<Vec<u8>> {
     let cred = Cred::root();
     let r = Resolver::new(vfs, ctx, &cred, Cx::default());
     let f = r.open(
@@ -66,7 +66,7 @@ fn read_path(vfs: &Vfs, ctx: &FsContext, path: &[u8]) -> KResult<Vec<u8>> {
     read_all(&f)
 }
 
-fn resolver<'a>(vfs: &'a Vfs, ctx: &FsContext, cred: &'a Cred) -> Resolver<'a> {
+pub(super) fn resolver<'a>(vfs: &'a Vfs, ctx: &FsContext, cred: &'a Cred) -> Resolver<'a> {
     Resolver::new(vfs, ctx, cred, Cx::default())
 }
 

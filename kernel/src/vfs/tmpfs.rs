@@ -81,7 +81,10 @@ struct Pages {
 
 struct DirBody {
     entries: BTreeMap<Vec<u8>, Arc<Inode>>,
+    /// The directory holding this one (none for the root); kept current by `rename`.
     parent: Weak<Inode>,
+    /// Its name there (a directory has exactly one).
+    name: Vec<u8>,
 }
 
 enum Body {
@@ -158,9 +161,10 @@ pub fn new_tmpfs(opts: TmpfsOptions) -> NodeRef {
         Body::Dir(Mutex::new(DirBody {
             entries: BTreeMap::new(),
             parent: Weak::new(),
+            name: Vec::new(),
         })),
     );
-    Arc::new(TmpNode(Arc::new(root)))
+    Arc::new(TmpNode(Arc::new(root), None))
 }
 
 impl Inode {
@@ -398,8 +402,26 @@ impl Inode {
     }
 }
 
-/// A handle to a tmpfs inode (what the VFS holds).
-pub struct TmpNode(Arc<Inode>);
+/// A handle to a tmpfs inode (what the VFS holds), with the directory entry it was reached
+/// by when it is not a directory (directories know their own parent and name).
+pub struct TmpNode(Arc<Inode>, Option<Link>);
+
+/// The directory entry a non-directory was found or created as.
+struct Link {
+    parent: Weak<Inode>,
+    name: Vec<u8>,
+}
+
+impl TmpNode {
+    /// A handle to `inode`, named `name` in `parent`.
+    fn named(inode: Arc<Inode>, parent: &Arc<Inode>, name: &[u8]) -> TmpNode {
+        let link = (!inode.is_dir()).then(|| Link {
+            parent: Arc::downgrade(parent),
+            name: name.to_vec(),
+        });
+        TmpNode(inode, link)
+    }
+}
 
 fn tmp(node: &dyn Node) -> KResult<&TmpNode> {
     node.as_any().downcast_ref::<TmpNode>().ok_or(Errno::EXDEV)
@@ -422,12 +444,52 @@ impl Node for TmpNode {
     }
 
     fn lookup(&self, _cx: &Cx, name: &[u8]) -> KResult<NodeRef> {
-        Ok(Arc::new(TmpNode(self.child(name)?)))
+        Ok(Arc::new(TmpNode::named(self.child(name)?, &self.0, name)))
     }
 
     fn parent(&self) -> Option<NodeRef> {
         let p = self.0.dir().ok()?.parent.upgrade()?;
-        Some(Arc::new(TmpNode(p)))
+        Some(Arc::new(TmpNode(p, None)))
+    }
+
+    /// Up the parent links to the root (a removed node still has the links it had).
+    fn whereabouts(&self) -> Whereabouts {
+        // Renames change the links under this lock: the chain read is consistent.
+        let _ns = lock(&self.0.fs.ns);
+        let mut names: Vec<Vec<u8>> = Vec::new();
+        let mut removed = false;
+        let mut cur = self.0.clone();
+        if let Some(link) = &self.1 {
+            removed = lock(&self.0.meta).nlink == 0;
+            let Some(p) = link.parent.upgrade() else {
+                return Whereabouts::Removed(None);
+            };
+            names.push(link.name.clone());
+            cur = p;
+        }
+        loop {
+            removed |= lock(&cur.meta).nlink == 0;
+            let Ok(d) = cur.dir() else {
+                return Whereabouts::Untracked;
+            };
+            let Some(parent) = d.parent.upgrade() else {
+                // Only the root has no name; anything else lost its parent after removal.
+                if !d.name.is_empty() {
+                    return Whereabouts::Removed(None);
+                }
+                break;
+            };
+            names.push(d.name.clone());
+            drop(d);
+            cur = parent;
+        }
+        names.reverse();
+        let rel = names.join(&b'/');
+        if removed {
+            Whereabouts::Removed(Some(rel))
+        } else {
+            Whereabouts::Below(rel)
+        }
     }
 
     fn readlink(&self, _cx: &Cx) -> KResult<Vec<u8>> {
@@ -484,6 +546,7 @@ impl Node for TmpNode {
                 Body::Dir(Mutex::new(DirBody {
                     entries: BTreeMap::new(),
                     parent: Arc::downgrade(&self.0),
+                    name: name.to_vec(),
                 })),
             ),
             NewNode::Symlink(t) => (S_IFLNK, Body::Symlink(t)),
@@ -505,7 +568,7 @@ impl Node for TmpNode {
             self.0.add_nlink(1);
         }
         self.0.touch_mc();
-        Ok(Arc::new(TmpNode(inode)))
+        Ok(Arc::new(TmpNode::named(inode, &self.0, name)))
     }
 
     fn unlink(&self, name: &[u8], dir: bool) -> KResult<()> {
@@ -556,13 +619,15 @@ impl Node for TmpNode {
             }
             self.0.dir()?.entries.insert(old.to_vec(), dst.clone());
             new_dir.dir()?.entries.insert(new.to_vec(), src.clone());
+            if let Ok(mut d) = src.dir() {
+                d.parent = Arc::downgrade(&new_dir);
+                d.name = new.to_vec();
+            }
+            if let Ok(mut d) = dst.dir() {
+                d.parent = Arc::downgrade(&self.0);
+                d.name = old.to_vec();
+            }
             if !Arc::ptr_eq(&self.0, &new_dir) {
-                if let Ok(mut d) = src.dir() {
-                    d.parent = Arc::downgrade(&new_dir);
-                }
-                if let Ok(mut d) = dst.dir() {
-                    d.parent = Arc::downgrade(&self.0);
-                }
                 let delta = src.is_dir() as i64 - dst.is_dir() as i64;
                 self.0.add_nlink(-delta);
                 new_dir.add_nlink(delta);
@@ -604,10 +669,11 @@ impl Node for TmpNode {
                 r.add_nlink(-1);
             }
         }
+        if let Ok(mut d) = src.dir() {
+            d.parent = Arc::downgrade(&new_dir);
+            d.name = new.to_vec();
+        }
         if src.is_dir() && !Arc::ptr_eq(&self.0, &new_dir) {
-            if let Ok(mut d) = src.dir() {
-                d.parent = Arc::downgrade(&new_dir);
-            }
             self.0.add_nlink(-1);
             new_dir.add_nlink(1);
         }

@@ -175,25 +175,16 @@ impl Resolver<'_> {
 
     /// One step down: the mount table first, then the filesystem.
     pub(crate) fn step(&self, dir: &Location, name: &[u8]) -> KResult<Location> {
-        let path = join(&dir.path, name);
+        let path = join(&dir.known_path(), name);
         if let Some(m) = self.vfs.mount_at(&path) {
-            return Ok(Location {
-                node: m.root.clone(),
-                mount: m,
-                path,
-            });
+            let root = m.root.clone();
+            return Ok(dir.derive(m, root, path));
         }
         match dir.node.lookup(&self.cx, name) {
-            Ok(node) => Ok(Location {
-                mount: dir.mount.clone(),
-                node,
-                path,
-            }),
-            Err(Errno::ENOENT) if self.vfs.has_mount_below(&path) => Ok(Location {
-                mount: dir.mount.clone(),
-                node: Arc::new(VirtualDir),
-                path,
-            }),
+            Ok(node) => Ok(dir.derive(dir.mount.clone(), node, path)),
+            Err(Errno::ENOENT) if self.vfs.has_mount_below(&path) => {
+                Ok(dir.derive(dir.mount.clone(), Arc::new(VirtualDir), path))
+            }
             Err(e) => Err(e),
         }
     }
@@ -201,24 +192,24 @@ impl Resolver<'_> {
     /// `..` from `dir`: stays at the process root and the sandbox root; from a mount's root
     /// goes to the parent of the mount point.
     fn dotdot(&self, dir: Location, links: &mut u32) -> KResult<Location> {
-        if dir.path == self.root.path || &*dir.path == b"/" {
+        let path = dir.known_path();
+        if dir.same(&self.root) || path == self.root.known_path() || &*path == b"/" {
             if self.resolve & RESOLVE_BENEATH != 0 {
                 return Err(Errno::EXDEV);
             }
             return Ok(dir);
         }
         if !dir.is_mount_root() {
+            // The directory's own parent, wherever it was moved: the filesystem answers only
+            // with a parent inside the same mounted tree.
             if let Some(parent) = dir.node.parent() {
-                return Ok(Location {
-                    mount: dir.mount.clone(),
-                    node: parent,
-                    path: Arc::from(parent_path(&dir.path)),
-                });
+                let mount = dir.mount.clone();
+                return Ok(dir.derive(mount, parent, Arc::from(parent_path(&path))));
             }
         }
         // A mount root (or a synthesized directory): the parent by canonical path, which is
         // made of real directories, walked from the sandbox root.
-        let parent = parent_path(&dir.path).to_vec();
+        let parent = parent_path(&path).to_vec();
         // The shared symlink count bounds the recursion if the lower filesystem has since
         // grown symlinks along that path.
         self.walk(self.vfs.root(), &parent, true, links)
@@ -233,15 +224,20 @@ impl Resolver<'_> {
     ) -> KResult<Location> {
         match target {
             MagicTarget::File(file) => match file.location() {
-                Some(loc) => Ok(loc.clone()),
-                None => Ok(Location {
-                    mount: at.mount.clone(),
-                    path: Arc::from(file.describe()),
-                    node: Arc::new(AnonFileNode(file)),
-                }),
+                Some(loc) => {
+                    loc.refresh();
+                    Ok(loc.clone())
+                }
+                None => {
+                    let path = Arc::from(file.describe());
+                    Ok(at.derive(at.mount.clone(), Arc::new(AnonFileNode(file)), path))
+                }
             },
             MagicTarget::Path(p) => self.walk(self.root.clone(), &p, true, links),
-            MagicTarget::Location(l) => Ok(l),
+            MagicTarget::Location(l) => {
+                l.refresh();
+                Ok(l)
+            }
         }
     }
 
@@ -264,6 +260,8 @@ impl Resolver<'_> {
         } else {
             start
         };
+        // A directory descriptor or the cwd may have moved since its path was computed.
+        cur.refresh();
         let home_mount = cur.mount.id;
         let must_be_dir = path.last() == Some(&b'/');
         // Pending components, next on top.
@@ -351,6 +349,7 @@ impl Resolver<'_> {
         let cut = last.as_ptr() as usize - path.as_ptr() as usize;
         let head = &path[..cut];
         let dir = if head.is_empty() {
+            start.refresh();
             start
         } else {
             // The head ends with '/', so every one of its components is followed.
