@@ -521,14 +521,29 @@ pub fn kill_process(p: &Arc<Process>, status: ExitStatus) {
 
 /// Sends `info` to thread `t` of process `p` (`tkill`, `tgkill`, faults).
 pub fn send_to_thread(procs: &ProcTable, p: &Arc<Process>, t: &Arc<Thread>, info: SigInfo) {
+    let _ = try_send_to_thread(procs, p, t, info);
+}
+
+/// [`send_to_thread`] for a sender that is told when `RLIMIT_SIGPENDING` refuses the signal
+/// (`EAGAIN`: a real-time signal with a siginfo of its own and no room to queue it).
+pub fn try_send_to_thread(
+    procs: &ProcTable,
+    p: &Arc<Process>,
+    t: &Arc<Thread>,
+    info: SigInfo,
+) -> KResult<()> {
     let sig = info.signal();
+    let admitted = admit(procs, p, info)?;
     let mut continued = false;
     let deliver = {
         let mut st = p.state();
         let go = prepare_signal(p, &mut st, sig, &mut continued)
             && !(st.ignores(sig) && t.mask() & sig.bit() == 0);
         if go {
-            t.pending().push(info);
+            match admitted {
+                Some(info) => t.pending().push(info),
+                None => t.pending().push_bare(sig),
+            }
         }
         go
     };
@@ -539,6 +554,53 @@ pub fn send_to_thread(procs: &ProcTable, p: &Arc<Process>, t: &Arc<Thread>, info
         p.notify_signal_queued();
         t.interrupt();
     }
+    Ok(())
+}
+
+/// `RLIMIT_SIGPENDING` (Linux's `__sigqueue_alloc`): the siginfos queued for the target's
+/// user may not exceed the target's limit. Standard signals from `kill` or the kernel
+/// (`si_code >= 0`) and timer expiries (preallocated in Linux) are exempt. Otherwise a signal
+/// without room loses its siginfo (`Ok(None)`), except a real-time one with a siginfo of its
+/// own, which is refused.
+fn admit(procs: &ProcTable, p: &Process, info: SigInfo) -> KResult<Option<SigInfo>> {
+    let sig = info.signal();
+    if (!sig.is_realtime() && info.code >= 0) || info.code == signal::SI_TIMER {
+        return Ok(Some(info));
+    }
+    let (uid, limit) = {
+        let st = p.state();
+        (st.creds.uid, st.rlimits[RLIMIT_SIGPENDING].0)
+    };
+    if limit == u64::MAX || (queued_by_user(procs, uid) as u64) < limit {
+        return Ok(Some(info));
+    }
+    if sig.is_realtime() && info.code != signal::SI_USER {
+        Err(Errno::EAGAIN)
+    } else {
+        Ok(None)
+    }
+}
+
+/// `RLIMIT_SIGPENDING`.
+const RLIMIT_SIGPENDING: usize = 11;
+
+/// The siginfos queued in the sandbox for processes of user `uid`.
+fn queued_by_user(procs: &ProcTable, uid: u32) -> usize {
+    procs
+        .processes()
+        .iter()
+        .map(|p| {
+            let st = p.state();
+            if st.creds.uid != uid {
+                return 0;
+            }
+            st.shared_pending.queued()
+                + st.threads
+                    .iter()
+                    .map(|t| t.pending().queued())
+                    .sum::<usize>()
+        })
+        .sum()
 }
 
 /// Tells the parent of `p` that SIGCONT resumed it.
@@ -561,7 +623,13 @@ fn notify_continued(procs: &ProcTable, p: &Arc<Process>) {
 /// Sends `info` to process `p` as a whole (`kill`, timers, SIGCHLD): one thread that does
 /// not block it will take it.
 pub fn send_to_process(procs: &ProcTable, p: &Arc<Process>, info: SigInfo) {
+    let _ = try_send_to_process(procs, p, info);
+}
+
+/// [`send_to_process`] for a sender that is told when `RLIMIT_SIGPENDING` refuses the signal.
+pub fn try_send_to_process(procs: &ProcTable, p: &Arc<Process>, info: SigInfo) -> KResult<()> {
     let sig = info.signal();
+    let admitted = admit(procs, p, info)?;
     let mut continued = false;
     let (queued, target) = {
         let mut st = p.state();
@@ -572,7 +640,10 @@ pub fn send_to_process(procs: &ProcTable, p: &Arc<Process>, info: SigInfo) {
             if st.ignores(sig) && !blocked_everywhere {
                 (false, None)
             } else {
-                st.shared_pending.push(info);
+                match admitted {
+                    Some(info) => st.shared_pending.push(info),
+                    None => st.shared_pending.push_bare(sig),
+                }
                 let target = st
                     .threads
                     .iter()
@@ -591,6 +662,7 @@ pub fn send_to_process(procs: &ProcTable, p: &Arc<Process>, info: SigInfo) {
     if let Some(t) = target {
         t.interrupt();
     }
+    Ok(())
 }
 
 /// The generation-time side effects of `sig` (SIGKILL kills, SIGCONT resumes and discards

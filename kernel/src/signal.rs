@@ -266,6 +266,17 @@ impl SigPending {
         self.queue.push(info);
     }
 
+    /// Marks `sig` pending without a siginfo (`RLIMIT_SIGPENDING` left no room for one): it
+    /// is delivered as if from `kill` by pid 0, as Linux does.
+    pub fn push_bare(&mut self, sig: Signal) {
+        self.set |= sig.bit();
+    }
+
+    /// How many siginfos are queued (what `RLIMIT_SIGPENDING` counts).
+    pub fn queued(&self) -> usize {
+        self.queue.len()
+    }
+
     /// Removes and returns the lowest-numbered pending signal not in `blocked`.
     pub fn take(&mut self, blocked: u64) -> Option<SigInfo> {
         let ready = self.set & !blocked;
@@ -277,7 +288,14 @@ impl SigPending {
 
     /// Removes and returns the oldest instance of `sig`.
     pub fn take_signal(&mut self, sig: Signal) -> Option<SigInfo> {
-        let pos = self.queue.iter().position(|i| i.signo == sig.0)?;
+        if self.set & sig.bit() == 0 {
+            return None;
+        }
+        let Some(pos) = self.queue.iter().position(|i| i.signo == sig.0) else {
+            // Pending without a siginfo (see `push_bare`).
+            self.set &= !sig.bit();
+            return Some(SigInfo::from_sender(sig, SI_USER, 0, 0));
+        };
         let info = self.queue.remove(pos);
         if !self.queue.iter().any(|i| i.signo == sig.0) {
             self.set &= !sig.bit();

@@ -291,7 +291,7 @@ fn signal_processes(
         }
         sent = true;
         if sig.is_some() {
-            process::send_to_process(&task.kernel.procs, &p, info);
+            process::try_send_to_process(&task.kernel.procs, &p, info)?;
         }
     }
     match (sent, denied) {
@@ -357,7 +357,7 @@ fn signal_thread(
         return Err(Errno::EPERM);
     }
     if sig.is_some() {
-        process::send_to_thread(&task.kernel.procs, &p, &thread, info);
+        process::try_send_to_thread(&task.kernel.procs, &p, &thread, info)?;
     }
     Ok(0)
 }
