@@ -49,13 +49,16 @@ fn background_jobs_and_wait() {
     );
 }
 
+/// The background job's "Terminated" notice is left out of the comparison: whether ash
+/// prints it depends on whether its SIGCHLD handler or `wait` reaps the job first, a race
+/// natively too.
 #[test]
 fn traps_and_kill() {
     same(
         "trap 'echo got USR1' USR1; kill -USR1 $$; echo after; \
          trap 'echo bye' EXIT; \
          sh -c 'kill -TERM $$'; echo \"term: $?\"; \
-         sleep 5 & p=$!; kill $p; wait $p; echo \"killed: $?\"",
+         ( sleep 5 & p=$!; kill $p; wait $p; echo \"killed: $?\" ) 2>/dev/null",
     );
 }
 

@@ -298,6 +298,14 @@ impl Mm {
                 SharedPage::Copy => {}
             }
         }
+        if let Backing::File { source, offset } = &vma.backing {
+            // A page wholly past the end of the file: left absent, so touching it is SIGBUS.
+            if source.file_size().is_some_and(|size| {
+                offset + (va - vma.start) >= size.div_ceil(PAGE_SIZE) * PAGE_SIZE
+            }) {
+                return Ok(());
+            }
+        }
         let frame = self.phys.alloc_frame()?;
         if let Err(e) = self.fill_frame(vma, va, frame) {
             self.phys.free_frames(&[frame]);

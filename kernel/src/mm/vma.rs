@@ -41,6 +41,11 @@ pub trait MmapSource: Send + Sync {
         let _ = offset;
         Ok(SharedPage::Copy)
     }
+    /// The file's current size, for sources with an end: a mapped page wholly past it is
+    /// `SIGBUS` (private or shared mappings alike). `None`: no end (devices).
+    fn file_size(&self) -> Option<u64> {
+        None
+    }
 }
 
 /// Where a shared file mapping's page comes from.
@@ -70,6 +75,9 @@ impl MmapSource for ReadOnlySource {
     }
     fn shared_page(&self, offset: u64) -> KResult<SharedPage> {
         self.0.shared_page(offset)
+    }
+    fn file_size(&self) -> Option<u64> {
+        self.0.file_size()
     }
 }
 

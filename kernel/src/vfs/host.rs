@@ -816,6 +816,9 @@ impl MmapSource for HostMmap {
         }
         Ok(())
     }
+    fn file_size(&self) -> Option<u64> {
+        self.file.metadata().ok().map(|m| m.len())
+    }
 }
 
 /// An open host FIFO: a byte stream.

@@ -862,6 +862,9 @@ impl MmapSource for TmpFile {
         }
         Ok(())
     }
+    fn file_size(&self) -> Option<u64> {
+        Some(self.0.stat().size)
+    }
 }
 
 #[cfg(test)]
