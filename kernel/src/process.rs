@@ -71,6 +71,11 @@ pub struct Creds {
     pub egid: u32,
     /// Saved gid.
     pub sgid: u32,
+    /// Filesystem uid (`setfsuid`): whose permissions file access uses, and who owns new
+    /// files. Follows the effective uid whenever that changes.
+    pub fsuid: u32,
+    /// Filesystem gid (`setfsgid`); follows the effective gid.
+    pub fsgid: u32,
 }
 
 /// A stop or continue the parent has not collected with `WUNTRACED`/`WCONTINUED` yet.

@@ -156,8 +156,8 @@ impl Task {
     pub fn fs_cred(&self) -> crate::vfs::Cred {
         let st = self.process.state();
         crate::vfs::Cred {
-            uid: st.creds.euid,
-            gid: st.creds.egid,
+            uid: st.creds.fsuid,
+            gid: st.creds.fsgid,
             groups: st.groups.clone(),
         }
     }

@@ -271,7 +271,7 @@ fn change_ids(
                     r: c.uid,
                     e: c.euid,
                     s: c.suid,
-                    fs: extras.fsuid,
+                    fs: c.fsuid,
                 },
                 CAP_SETUID,
             ),
@@ -280,7 +280,7 @@ fn change_ids(
                     r: c.gid,
                     e: c.egid,
                     s: c.sgid,
-                    fs: extras.fsgid,
+                    fs: c.fsgid,
                 },
                 CAP_SETGID,
             ),
@@ -288,9 +288,9 @@ fn change_ids(
         let new = change(old, has(extras.caps.effective, cap))?;
         match kind {
             Kind::User | Kind::FsUser => {
-                (c.uid, c.euid, c.suid, extras.fsuid) = (new.r, new.e, new.s, new.fs)
+                (c.uid, c.euid, c.suid, c.fsuid) = (new.r, new.e, new.s, new.fs)
             }
-            Kind::Group => (c.gid, c.egid, c.sgid, extras.fsgid) = (new.r, new.e, new.s, new.fs),
+            Kind::Group => (c.gid, c.egid, c.sgid, c.fsgid) = (new.r, new.e, new.s, new.fs),
         }
         match kind {
             Kind::User => fix_caps_setxuid(old, new, &mut extras.caps, extras.keepcaps),

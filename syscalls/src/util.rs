@@ -141,10 +141,6 @@ pub struct Caps {
 pub struct Extras {
     /// Capability sets.
     pub caps: Caps,
-    /// Filesystem uid (`setfsuid`); follows the effective uid when that changes.
-    pub fsuid: u32,
-    /// Filesystem gid (`setfsgid`); follows the effective gid when that changes.
-    pub fsgid: u32,
     /// Nice value, -20..=19.
     pub nice: i32,
     /// `personality(2)` persona.
@@ -204,8 +200,6 @@ impl Extras {
                 inheritable: 0,
                 bounding: SANDBOX_CAPS,
             },
-            fsuid: creds.euid,
-            fsgid: creds.egid,
             nice: 0,
             personality: 0,
             dumpable: 1,
@@ -387,10 +381,11 @@ mod tests {
             gid: 100,
             egid: 100,
             sgid: 100,
+            fsuid: 1000,
+            fsgid: 100,
         };
         let e = Extras::new(&user);
         assert_eq!((e.caps.effective, e.caps.permitted), (0, 0));
         assert_eq!(e.caps.bounding, SANDBOX_CAPS);
-        assert_eq!((e.fsuid, e.fsgid), (1000, 100));
     }
 }

@@ -578,13 +578,28 @@ impl Node for HostNode {
                 rustix::fs::mknodat(dir, n, kind, mode, 0).map_err(rerr)?;
             }
         }
-        let node = self.child_node(dir, n)?;
+        let mut node = self.child_node(dir, n)?;
         if !matches!(what, NewNode::Regular | NewNode::Symlink(_))
             && node.cached.mode & 0o7777 != attr.mode & 0o7777
         {
             // As for files: undo the host's umask, through a descriptor of the new node.
             if let Ok(fd) = node.opath() {
                 let _ = chmod_fd(fd.as_fd(), attr.mode);
+            }
+        }
+        if (node.cached.uid, node.cached.gid) != (attr.uid, attr.gid) {
+            // New files belong to the creator's filesystem ids, as on Linux. The host only
+            // lets sbx do that when it may chown (it runs as root); otherwise the file stays
+            // sbx's user's, as with a rootless container.
+            let owned = rustix::fs::chownat(
+                dir,
+                n,
+                Some(rustix::fs::Uid::from_raw(attr.uid)),
+                Some(rustix::fs::Gid::from_raw(attr.gid)),
+                AtFlags::SYMLINK_NOFOLLOW,
+            );
+            if owned.is_ok() {
+                node = self.child_node(dir, n)?;
             }
         }
         Ok(Arc::new(node))
