@@ -71,8 +71,8 @@ enum Start {
 }
 
 /// Resolves `execveat`'s `(dirfd, path, flags)`. As Linux, a program found through a
-/// descriptor runs under the name `/dev/fd/N[/path]`; `cloexec_dir` records whether that
-/// name will be gone after exec, which a `#!` script cannot survive.
+/// descriptor runs under the name `/dev/fd/N[/path]`; the returned flag says whether that name
+/// will be gone after exec (a close-on-exec descriptor), which a `#!` script cannot survive.
 fn exec_target(task: &Task, dirfd: i32, path: Vec<u8>, flags: u32) -> KResult<(ExecTarget, bool)> {
     let nofollow = flags & AT_SYMLINK_NOFOLLOW != 0;
     if path.first() == Some(&b'/') || (dirfd == AT_FDCWD && !path.is_empty()) {
