@@ -40,6 +40,7 @@ pub fn exit_thread(task: &mut Task) {
 /// a futex wake for `pthread_join`), and the robust mutexes it held.
 fn release_user_state(task: &mut Task) {
     crate::futex::exit_robust_list(task);
+    crate::futex::exit_pi_locks(task);
     let ctid = std::mem::take(&mut task.clear_child_tid);
     if ctid != 0 {
         let shared_mm = Arc::strong_count(&task.mm) > 1;

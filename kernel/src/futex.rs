@@ -27,6 +27,8 @@ struct FutexWaiter {
     bitset: u32,
     woken: AtomicBool,
     thread: Arc<Thread>,
+    /// Waiting in `FUTEX_LOCK_PI` (ownership is handed to it on unlock).
+    pi: bool,
 }
 
 /// Every futex with sleepers in the sandbox.
@@ -103,6 +105,7 @@ pub fn wait(
         bitset,
         woken: AtomicBool::new(false),
         thread: task.thread.clone(),
+        pi: false,
     });
     {
         let mut q = table.lock();
@@ -289,5 +292,187 @@ pub fn exit_robust_list(task: &mut Task) {
     }
     if pending & !1 != 0 {
         handle_dead_owner(task, (pending & !1).wrapping_add(offset), tid);
+    }
+}
+
+// ---- priority-inheritance futexes ---------------------------------------------------------
+//
+// The word holds the owner's tid (0 when free) plus FUTEX_WAITERS and FUTEX_OWNER_DIED, and
+// the kernel hands the lock straight to a waiter on unlock, as Linux does. Every guest thread
+// runs on a host thread of the host's scheduler, so there are no priorities to inherit: the
+// ownership protocol is all that is implemented.
+
+/// How a `FUTEX_LOCK_PI` attempt went.
+enum Attempt {
+    /// The caller owns the lock now.
+    Acquired,
+    /// Held by someone else; FUTEX_WAITERS is set and the caller is queued.
+    Queued(Arc<FutexWaiter>),
+}
+
+/// One try at taking the PI lock at `key`, queueing the caller when it is held (unless
+/// `try_only`: then `EAGAIN`).
+fn lock_pi_attempt(task: &Task, key: u64, try_only: bool) -> KResult<Attempt> {
+    let phys = task.mm().phys().clone();
+    let word = phys.atomic_u32(key)?;
+    let me = task.tid as u32;
+    let mut q = task.kernel.futexes.lock();
+    loop {
+        let v = word.load(Ordering::SeqCst);
+        let owner = v & FUTEX_TID_MASK;
+        if owner == 0 {
+            // Free (perhaps left by a dead owner, whose mark stays for the new owner to see).
+            let waiting = q.get(&key).is_some_and(|l| !l.is_empty());
+            let new = me | (v & FUTEX_OWNER_DIED) | if waiting { FUTEX_WAITERS } else { 0 };
+            if word
+                .compare_exchange(v, new, Ordering::SeqCst, Ordering::SeqCst)
+                .is_ok()
+            {
+                return Ok(Attempt::Acquired);
+            }
+            continue;
+        }
+        if owner == me {
+            return Err(Errno::EDEADLK);
+        }
+        if try_only {
+            return Err(Errno::EAGAIN);
+        }
+        // The owner must be a thread of the sandbox (a stale or made-up tid is ESRCH).
+        if task.kernel.procs.thread(owner as i32).is_none() {
+            return Err(Errno::ESRCH);
+        }
+        if v & FUTEX_WAITERS == 0
+            && word
+                .compare_exchange(v, v | FUTEX_WAITERS, Ordering::SeqCst, Ordering::SeqCst)
+                .is_err()
+        {
+            continue;
+        }
+        let w = Arc::new(FutexWaiter {
+            key: AtomicU64::new(key),
+            bitset: u32::MAX,
+            woken: AtomicBool::new(false),
+            thread: task.thread.clone(),
+            pi: true,
+        });
+        q.entry(key).or_default().push(w.clone());
+        return Ok(Attempt::Queued(w));
+    }
+}
+
+/// `FUTEX_LOCK_PI`/`FUTEX_TRYLOCK_PI`: takes the lock at `uaddr`, sleeping until the owner
+/// hands it over, the deadline (`ETIMEDOUT`) or a signal (`ERESTARTNOINTR`: the call is always
+/// restarted, as Linux does).
+pub fn lock_pi(
+    task: &mut Task,
+    uaddr: u64,
+    try_only: bool,
+    deadline: Option<Instant>,
+) -> KResult<u64> {
+    let key = key_of(task, uaddr, true)?;
+    let me = task.tid as u32;
+    let table = &task.kernel.futexes;
+    loop {
+        let w = match lock_pi_attempt(task, key, try_only)? {
+            Attempt::Acquired => return Ok(0),
+            Attempt::Queued(w) => w,
+        };
+        let waiter = task.thread.waiter.clone();
+        let owned = |task: &Task| -> KResult<bool> {
+            let phys = task.mm().phys().clone();
+            Ok(phys.atomic_u32(key)?.load(Ordering::SeqCst) & FUTEX_TID_MASK == me)
+        };
+        loop {
+            waiter.reset();
+            if w.woken.load(Ordering::Acquire) {
+                break;
+            }
+            if task.signal_pending() || task.thread.must_exit.load(Ordering::Acquire) {
+                table.remove(&w);
+                if w.woken.load(Ordering::Acquire) && owned(task)? {
+                    return Ok(0);
+                }
+                return Err(Errno::ERESTARTNOINTR);
+            }
+            if !waiter.wait(deadline) {
+                table.remove(&w);
+                if w.woken.load(Ordering::Acquire) && owned(task)? {
+                    return Ok(0);
+                }
+                return Err(Errno::ETIMEDOUT);
+            }
+        }
+        // Handed over by `unlock_pi`, or woken because the owner died: in that case the
+        // word is free (with FUTEX_OWNER_DIED) and the next attempt takes it.
+        if owned(task)? {
+            return Ok(0);
+        }
+    }
+}
+
+/// `FUTEX_UNLOCK_PI`: releases the caller's lock at `uaddr`, handing it to the first waiter
+/// (`EPERM` if the caller does not own it).
+pub fn unlock_pi(task: &Task, uaddr: u64) -> KResult<u64> {
+    let key = key_of(task, uaddr, true)?;
+    let phys = task.mm().phys().clone();
+    let word = phys.atomic_u32(key)?;
+    let me = task.tid as u32;
+    let mut q = task.kernel.futexes.lock();
+    loop {
+        let v = word.load(Ordering::SeqCst);
+        if v & FUTEX_TID_MASK != me {
+            return Err(Errno::EPERM);
+        }
+        let next = q
+            .get(&key)
+            .and_then(|l| l.iter().position(|w| w.pi).map(|i| l[i].clone()));
+        let new = match &next {
+            // Linux always leaves FUTEX_WAITERS set for the new owner.
+            Some(w) => (w.thread.tid() as u32 & FUTEX_TID_MASK) | FUTEX_WAITERS,
+            None => 0,
+        };
+        if word
+            .compare_exchange(v, new, Ordering::SeqCst, Ordering::SeqCst)
+            .is_err()
+        {
+            continue;
+        }
+        if let Some(w) = next {
+            if let Some(list) = q.get_mut(&key) {
+                list.retain(|x| !Arc::ptr_eq(x, &w));
+                if list.is_empty() {
+                    q.remove(&key);
+                }
+            }
+            w.woken.store(true, Ordering::Release);
+            w.thread.waiter.notify();
+        }
+        return Ok(0);
+    }
+}
+
+/// A thread is exiting: PI locks it still owns that others wait for are marked
+/// FUTEX_OWNER_DIED and freed, and one waiter is woken to take each (Linux's
+/// `exit_pi_state_list`), so no waiter sleeps forever on a dead owner.
+pub fn exit_pi_locks(task: &Task) {
+    let phys = task.mm().phys().clone();
+    let me = task.tid as u32;
+    let mut q = task.kernel.futexes.lock();
+    let keys: Vec<u64> = q
+        .iter()
+        .filter(|(_, l)| l.iter().any(|w| w.pi))
+        .map(|(k, _)| *k)
+        .collect();
+    for key in keys {
+        let Ok(word) = phys.atomic_u32(key) else {
+            continue;
+        };
+        let released = word.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |v| {
+            (v & FUTEX_TID_MASK == me).then_some(FUTEX_WAITERS | FUTEX_OWNER_DIED)
+        });
+        if released.is_ok() {
+            wake_key(&mut q, key, 1, u32::MAX);
+        }
     }
 }

@@ -15,7 +15,10 @@ pub fn register(b: &mut TableBuilder) {
     b.add(
         "futex",
         sys_futex,
-        Support::Partial("priority-inheritance operations (LOCK_PI, UNLOCK_PI, ...) are ENOSYS"),
+        Support::Partial(
+            "LOCK_PI, TRYLOCK_PI, UNLOCK_PI and LOCK_PI2 keep the ownership protocol without \
+             priority inheritance; WAIT_REQUEUE_PI and CMP_REQUEUE_PI are ENOSYS",
+        ),
     );
 }
 
@@ -24,8 +27,12 @@ const FUTEX_WAKE: u32 = 1;
 const FUTEX_REQUEUE: u32 = 3;
 const FUTEX_CMP_REQUEUE: u32 = 4;
 const FUTEX_WAKE_OP: u32 = 5;
+const FUTEX_LOCK_PI: u32 = 6;
+const FUTEX_UNLOCK_PI: u32 = 7;
+const FUTEX_TRYLOCK_PI: u32 = 8;
 const FUTEX_WAIT_BITSET: u32 = 9;
 const FUTEX_WAKE_BITSET: u32 = 10;
+const FUTEX_LOCK_PI2: u32 = 13;
 const FUTEX_PRIVATE_FLAG: u32 = 128;
 const FUTEX_CLOCK_REALTIME: u32 = 256;
 
@@ -66,7 +73,7 @@ fn sys_futex(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     let cmd = op & !(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
     let private = op & FUTEX_PRIVATE_FLAG != 0;
     let realtime = op & FUTEX_CLOCK_REALTIME != 0;
-    if realtime && cmd != FUTEX_WAIT_BITSET && cmd != FUTEX_WAIT {
+    if realtime && !matches!(cmd, FUTEX_WAIT_BITSET | FUTEX_WAIT | FUTEX_LOCK_PI2) {
         return Err(Errno::ENOSYS);
     }
     // The fourth argument is a timeout for waits and a count for requeues.
@@ -85,6 +92,18 @@ fn sys_futex(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
         FUTEX_REQUEUE => futex::requeue(task, uaddr, val, val2, uaddr2, None),
         FUTEX_CMP_REQUEUE => futex::requeue(task, uaddr, val, val2, uaddr2, Some(val3)),
         FUTEX_WAKE_OP => futex::wake_op(task, uaddr, val, uaddr2, val2, val3),
+        // FUTEX_LOCK_PI's timeout is absolute on CLOCK_REALTIME; FUTEX_LOCK_PI2's on
+        // CLOCK_MONOTONIC unless FUTEX_CLOCK_REALTIME.
+        FUTEX_LOCK_PI => {
+            let d = deadline(task, a.u(3), true, true)?;
+            futex::lock_pi(task, uaddr, false, d)
+        }
+        FUTEX_LOCK_PI2 => {
+            let d = deadline(task, a.u(3), true, realtime)?;
+            futex::lock_pi(task, uaddr, false, d)
+        }
+        FUTEX_TRYLOCK_PI => futex::lock_pi(task, uaddr, true, None),
+        FUTEX_UNLOCK_PI => futex::unlock_pi(task, uaddr),
         _ => Err(Errno::ENOSYS),
     };
     // An interrupted wait restarts when no handler runs (Linux's restart block), and
