@@ -102,7 +102,8 @@ fn reader(mut stream: impl Read + Send + 'static) -> mpsc::Receiver<Vec<u8>> {
 /// Waits for the child to exit (without reaping it) up to `timeout`, kills its process group,
 /// then reaps it.
 fn wait(child: &mut Child, timeout: Duration) -> std::io::Result<Status> {
-    let pid = child.id() as libc::pid_t;
+    let pid = rustix::process::Pid::from_raw(child.id() as i32)
+        .ok_or_else(|| std::io::Error::other("child has no pid"))?;
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let _ = tx.send(wait_exited_nowait(pid));
@@ -114,9 +115,8 @@ fn wait(child: &mut Child, timeout: Duration) -> std::io::Result<Status> {
         }
         Err(_) => true,
     };
-    // SAFETY: plain syscall with integer arguments; the leader is not reaped yet, so `-pid`
-    // still names its group and no other.
-    unsafe { libc::kill(-pid, libc::SIGKILL) };
+    // The leader is not reaped yet, so its pid still names its group and no other.
+    let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
     let status = child.wait()?;
     if timed_out {
         return Ok(Status::TimedOut);
@@ -130,25 +130,16 @@ fn wait(child: &mut Child, timeout: Duration) -> std::io::Result<Status> {
 }
 
 /// Blocks until `pid` has exited, leaving it a zombie (`WNOWAIT`).
-fn wait_exited_nowait(pid: libc::pid_t) -> std::io::Result<()> {
+fn wait_exited_nowait(pid: rustix::process::Pid) -> std::io::Result<()> {
+    use rustix::process::{waitid, WaitId, WaitIdOptions};
     loop {
-        // SAFETY: zeroed siginfo_t is a valid out-buffer for waitid.
-        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
-        // SAFETY: waitid writes only into `info`, which lives for the call.
-        let r = unsafe {
-            libc::waitid(
-                libc::P_PID,
-                pid as libc::id_t,
-                &mut info,
-                libc::WEXITED | libc::WNOWAIT,
-            )
-        };
-        if r == 0 {
-            return Ok(());
-        }
-        let e = std::io::Error::last_os_error();
-        if e.kind() != std::io::ErrorKind::Interrupted {
-            return Err(e);
+        match waitid(
+            WaitId::Pid(pid),
+            WaitIdOptions::EXITED | WaitIdOptions::NOWAIT,
+        ) {
+            Ok(_) => return Ok(()),
+            Err(rustix::io::Errno::INTR) => continue,
+            Err(e) => return Err(e.into()),
         }
     }
 }
