@@ -120,7 +120,8 @@ fn sys_mmap(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
         if !file.readable() || (shared && prot & PROT_WRITE != 0 && !file.writable()) {
             return Err(Errno::EACCES);
         }
-        Some((file.mmap_source(shared, prot)?, off))
+        let phys = task.mm().phys().clone();
+        Some((file.mmap_source(shared, prot, &phys)?, off))
     } else {
         // Anonymous memory has no validating variant.
         if kind == MAP_SHARED_VALIDATE {

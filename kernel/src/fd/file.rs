@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use super::flags::*;
 use crate::errno::{Errno, KResult};
-use crate::mm::{MmapSource, ReadOnlySource};
+use crate::mm::{MmapSource, PhysMemory, ReadOnlySource};
 use crate::task::Task;
 use crate::vfs::{Cx, Location, SetAttr, Stat};
 
@@ -110,10 +110,16 @@ pub trait FileOps: Send + Sync + 'static {
         Err(Errno::ENODEV)
     }
     /// The page source for a `MAP_SHARED` mapping with protection `prot`, through a
-    /// description opened for writing when `writable`. Kinds with file seals refuse or
-    /// restrict the mapping here and count the writable ones; others map as `mmap_source`.
-    fn mmap_shared_source(&self, prot: u32, writable: bool) -> KResult<Arc<dyn MmapSource>> {
-        let _ = (prot, writable);
+    /// description opened for writing when `writable`, in a sandbox whose guest memory is
+    /// `phys`. Kinds with file seals refuse or restrict the mapping here and count the
+    /// writable ones; regular files map their page cache; others map as `mmap_source`.
+    fn mmap_shared_source(
+        &self,
+        phys: &Arc<PhysMemory>,
+        prot: u32,
+        writable: bool,
+    ) -> KResult<Arc<dyn MmapSource>> {
+        let _ = (phys, prot, writable);
         self.mmap_source()
     }
     /// The file seals (`F_GET_SEALS`); `None` for kinds that cannot carry any (`EINVAL`).
@@ -572,8 +578,14 @@ impl OpenFile {
     }
 
     /// The page source for `mmap` of this file (`MAP_SHARED` when `shared`, with protection
-    /// `prot`): `EACCES` unless opened readable, `ENODEV` for kinds that cannot be mapped.
-    pub fn mmap_source(&self, shared: bool, prot: u32) -> KResult<Arc<dyn MmapSource>> {
+    /// `prot`) into guest memory `phys`: `EACCES` unless opened readable, `ENODEV` for kinds
+    /// that cannot be mapped.
+    pub fn mmap_source(
+        &self,
+        shared: bool,
+        prot: u32,
+        phys: &Arc<PhysMemory>,
+    ) -> KResult<Arc<dyn MmapSource>> {
         if self.is_path() {
             return Err(Errno::EBADF);
         }
@@ -583,7 +595,7 @@ impl OpenFile {
         if !shared {
             return self.ops.mmap_source();
         }
-        let source = self.ops.mmap_shared_source(prot, self.writable())?;
+        let source = self.ops.mmap_shared_source(phys, prot, self.writable())?;
         // A shared view through a read-only descriptor may never become writable.
         Ok(if self.writable() {
             source

@@ -2,6 +2,7 @@
 //! frames), the `mmap` family, and checked copies between guest memory and the kernel.
 
 mod fork;
+mod pagecache;
 mod pagetable;
 mod phys;
 mod shmem;
@@ -10,6 +11,7 @@ mod vma;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+pub use pagecache::{CacheKey, CachedFile, PageCaches};
 pub use pagetable::{
     FlushList, PageTable, PTE_A, PTE_ADDR, PTE_D, PTE_NX, PTE_P, PTE_PS, PTE_RW, PTE_US,
 };
@@ -288,7 +290,15 @@ impl Mm {
             return Ok(());
         }
         if let (true, Backing::File { source, offset }) = (vma.shared, &vma.backing) {
-            match source.shared_page(offset + (va - vma.start))? {
+            let write = vma.prot & PROT_WRITE != 0;
+            let page = match source.shared_page(offset + (va - vma.start), write) {
+                Ok(page) => page,
+                Err(Errno::ENOMEM) => return Err(Errno::ENOMEM),
+                // The file cannot give the page (a read error, a full tmpfs): it stays
+                // absent, and touching it is SIGBUS, as a failed fault is on Linux.
+                Err(_) => return Ok(()),
+            };
+            match page {
                 SharedPage::Frame(frame) => {
                     self.set_leaf(slot, frame | leaf_flags(vma.prot));
                     return Ok(());
@@ -346,7 +356,7 @@ impl Mm {
         let Backing::File { source, offset } = &vma.backing else {
             return Ok(());
         };
-        if !vma.shared || vma.prot & PROT_WRITE == 0 {
+        if !vma.shared || vma.prot & PROT_WRITE == 0 || source.shares_frames() {
             return Ok(());
         }
         let mut page = vec![0u8; PAGE_SIZE as usize];
@@ -372,7 +382,15 @@ impl Mm {
             .filter(|v| v.end > addr)
             .collect();
         for v in vmas {
-            self.write_back(&v, v.start.max(addr), v.end.min(end))?;
+            let (s, e) = (v.start.max(addr), v.end.min(end));
+            match &v.backing {
+                // A page cache writes back what any mapping of the file stored (Linux
+                // syncs the file range whatever this mapping's protection).
+                Backing::File { source, offset } if v.shared && source.shares_frames() => {
+                    source.sync(offset + (s - v.start), e - s)?
+                }
+                _ => self.write_back(&v, s, e)?,
+            }
         }
         Ok(())
     }
@@ -593,8 +611,19 @@ impl Mm {
             };
             let stop = v.end.min(end);
             for mut v in self.carve(cursor, stop) {
+                let gains_write = v.prot & PROT_WRITE == 0 && prot & PROT_WRITE != 0;
                 v.prot = prot;
-                self.reprotect_range(v.start, v.end, prot);
+                if gains_write && v.shared_frames() {
+                    // The file must learn which pages become writable (a page cache
+                    // writes them back later): they are mapped again, as if by write faults.
+                    self.release_range(v.start, v.end);
+                    if v.end - v.start <= EAGER_LIMIT {
+                        // Pages that cannot be had now are left to fault.
+                        let _ = self.populate_range(&v, v.start, v.end);
+                    }
+                } else {
+                    self.reprotect_range(v.start, v.end, prot);
+                }
                 self.vmas.insert(v.start, v);
             }
             cursor = stop;

@@ -35,16 +35,28 @@ pub trait MmapSource: Send + Sync {
     fn writable(&self) -> bool {
         true
     }
-    /// Where a `MAP_SHARED` mapping gets its page at `offset` (page aligned): sources whose
-    /// data lives in guest frames (memfd) hand out the frame itself.
-    fn shared_page(&self, offset: u64) -> KResult<SharedPage> {
-        let _ = offset;
+    /// Where a `MAP_SHARED` mapping gets its page at `offset` (page aligned), mapped
+    /// writable when `write`: sources whose data lives in guest frames (memfd, a page cache)
+    /// hand out the frame itself.
+    fn shared_page(&self, offset: u64, write: bool) -> KResult<SharedPage> {
+        let _ = (offset, write);
         Ok(SharedPage::Copy)
     }
     /// The file's current size, for sources with an end: a mapped page wholly past it is
     /// `SIGBUS` (private or shared mappings alike). `None`: no end (devices).
     fn file_size(&self) -> Option<u64> {
         None
+    }
+    /// Whether `shared_page` hands out the file's own frames (never `Copy`): such mappings
+    /// have nothing to write back page by page at `munmap`.
+    fn shares_frames(&self) -> bool {
+        false
+    }
+    /// `msync` of `[offset, offset+len)` of a mapping whose pages are the file's frames:
+    /// sources that keep the file elsewhere (a page cache) write it back.
+    fn sync(&self, offset: u64, len: u64) -> KResult<()> {
+        let _ = (offset, len);
+        Ok(())
     }
 }
 
@@ -73,8 +85,14 @@ impl MmapSource for ReadOnlySource {
     fn writable(&self) -> bool {
         false
     }
-    fn shared_page(&self, offset: u64) -> KResult<SharedPage> {
-        self.0.shared_page(offset)
+    fn shared_page(&self, offset: u64, write: bool) -> KResult<SharedPage> {
+        self.0.shared_page(offset, write)
+    }
+    fn shares_frames(&self) -> bool {
+        self.0.shares_frames()
+    }
+    fn sync(&self, offset: u64, len: u64) -> KResult<()> {
+        self.0.sync(offset, len)
     }
     fn file_size(&self) -> Option<u64> {
         self.0.file_size()
@@ -143,6 +161,14 @@ impl Vma {
         match &self.backing {
             Backing::File { source, .. } if self.shared => source.writable(),
             _ => true,
+        }
+    }
+
+    /// Whether this is a shared mapping whose pages are its file's own frames.
+    pub fn shared_frames(&self) -> bool {
+        match &self.backing {
+            Backing::File { source, .. } => self.shared && source.shares_frames(),
+            Backing::Anon => false,
         }
     }
 

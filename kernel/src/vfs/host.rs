@@ -27,7 +27,7 @@ use rustix::path::DecInt;
 use super::node::*;
 use crate::errno::{Errno, KResult};
 use crate::fd::{FileOps, O_ACCMODE, O_NONBLOCK, O_RDWR, O_WRONLY};
-use crate::mm::MmapSource;
+use crate::mm::{CacheKey, CachedFile, MmapSource, PageCaches, PhysMemory};
 
 fn ioerr(e: io::Error) -> Errno {
     Errno::from_io(&e)
@@ -48,10 +48,17 @@ pub struct HostFs {
     /// The mounted directory is the host's `/`: everything is inside it.
     whole_host: bool,
     read_only: bool,
+    /// The sandbox's page caches of host files (see [`crate::mm::PageCaches`]).
+    caches: Arc<PageCaches>,
 }
 
-/// Opens `host_path` (with the host's ambient authority, once) and returns the mount's root.
-pub fn mount_host_dir(host_path: &Path, read_only: bool) -> io::Result<NodeRef> {
+/// Opens `host_path` (with the host's ambient authority, once) and returns the mount's root;
+/// shared mappings of its files use the page caches in `caches`.
+pub fn mount_host_dir(
+    host_path: &Path,
+    read_only: bool,
+    caches: Arc<PageCaches>,
+) -> io::Result<NodeRef> {
     // The host path is the user's to choose: symlinks in it are followed, as by `cd`.
     let root = rustix::fs::open(
         host_path,
@@ -67,6 +74,7 @@ pub fn mount_host_dir(host_path: &Path, read_only: bool) -> io::Result<NodeRef> 
         root_id: id(&st),
         whole_host,
         read_only,
+        caches,
     });
     Ok(Arc::new(HostNode {
         fs,
@@ -382,7 +390,8 @@ impl HostNode {
 
     /// Opens a non-directory's contents, checking that it still is of the kind the walk
     /// saw (host device nodes stay out of reach even if one appears in a race).
-    fn open_file(&self, flags: u32) -> KResult<File> {
+    /// Opens the node (not a directory) with `flags`; also returns its page cache key.
+    fn open_file(&self, flags: u32) -> KResult<(File, CacheKey)> {
         let Place::Entry { parent, name } = &self.place else {
             return Err(Errno::EISDIR);
         };
@@ -400,7 +409,7 @@ impl HostNode {
         if st.mode & S_IFMT != self.cached.mode & S_IFMT {
             return Err(Errno::ENOENT);
         }
-        Ok(File::from(fd))
+        Ok((File::from(fd), id(&st)))
     }
 }
 
@@ -518,7 +527,7 @@ impl Node for HostNode {
     fn open(&self, _cx: &Cx, flags: u32) -> KResult<Arc<dyn FileOps>> {
         match self.cached.mode & S_IFMT {
             S_IFREG => {
-                let file = self.open_file(flags)?;
+                let (file, key) = self.open_file(flags)?;
                 let name = match &self.place {
                     Place::Entry { name, .. } => name.to_string_lossy().into_owned(),
                     Place::Dir(_) => String::new(),
@@ -526,10 +535,12 @@ impl Node for HostNode {
                 Ok(Arc::new(HostFile {
                     file: Arc::new(file),
                     name,
+                    key,
+                    caches: self.fs.caches.clone(),
                 }))
             }
             S_IFIFO => Ok(Arc::new(HostStream {
-                file: self.open_file(flags)?,
+                file: self.open_file(flags)?.0,
             })),
             // Host device nodes stay out of reach, as on a `nodev` mount.
             S_IFCHR | S_IFBLK => Err(Errno::EACCES),
@@ -658,8 +669,9 @@ impl Node for HostNode {
     fn setattr(&self, attr: &SetAttr) -> KResult<()> {
         self.writable()?;
         if let Some(size) = attr.size {
-            let f = self.open_file(O_WRONLY | O_NONBLOCK)?;
-            f.set_len(size).map_err(ioerr)?;
+            let (f, key) = self.open_file(O_WRONLY | O_NONBLOCK)?;
+            let cut = || f.set_len(size).map_err(ioerr);
+            self.fs.caches.truncate(key, size, cut)?;
         }
         if attr.uid.is_some() || attr.gid.is_some() {
             let uid = attr.uid.map(rustix::fs::Uid::from_raw);
@@ -730,10 +742,14 @@ fn host_statfs(fd: BorrowedFd<'_>) -> KResult<StatFs> {
     })
 }
 
-/// An open regular file of a host mount.
+/// An open regular file of a host mount. While the file has a page cache (it is mapped
+/// `MAP_SHARED` somewhere in the sandbox) its I/O goes through the cache.
 struct HostFile {
     file: Arc<File>,
     name: String,
+    /// The host file's `(st_dev, st_ino)`.
+    key: CacheKey,
+    caches: Arc<PageCaches>,
 }
 
 impl FileOps for HostFile {
@@ -747,13 +763,16 @@ impl FileOps for HostFile {
         true
     }
     fn read_at(&self, off: u64, buf: &mut [u8]) -> KResult<usize> {
-        self.file.read_at(buf, off).map_err(ioerr)
+        let raw = |b: &mut [u8]| self.file.read_at(b, off).map_err(ioerr);
+        self.caches.read(self.key, off, buf, raw)
     }
     fn write_at(&self, off: u64, data: &[u8]) -> KResult<usize> {
-        self.file.write_at(data, off).map_err(ioerr)
+        let raw = |d: &[u8]| self.file.write_at(d, off).map_err(ioerr);
+        self.caches.write(self.key, off, data, raw)
     }
     fn truncate(&self, len: u64) -> KResult<()> {
-        self.file.set_len(len).map_err(ioerr)
+        let raw = || self.file.set_len(len).map_err(ioerr);
+        self.caches.truncate(self.key, len, raw)
     }
     /// The host filesystem knows the holes. Moving the host handle's position is harmless:
     /// all I/O on it is positional.
@@ -767,20 +786,44 @@ impl FileOps for HostFile {
         Some(rustix::fs::seek(&*self.file, to).map_err(|e| ioerr(e.into())))
     }
     fn setattr(&self, attr: &SetAttr) -> Option<KResult<()>> {
-        Some(set_file_attr(&self.file, attr))
+        Some((|| {
+            if let Some(size) = attr.size {
+                self.truncate(size)?;
+            }
+            set_file_attr(&self.file, attr)
+        })())
     }
+    /// Whatever the mode did to the file's bytes, the page cache reads them again.
     #[cfg(target_os = "linux")]
     fn allocate(&self, mode: u32, off: u64, len: u64) -> KResult<()> {
         let flags = rustix::fs::FallocateFlags::from_bits_retain(mode);
-        rustix::fs::fallocate(&*self.file, flags, off, len).map_err(|e| ioerr(e.into()))
+        let raw =
+            || rustix::fs::fallocate(&*self.file, flags, off, len).map_err(|e| ioerr(e.into()));
+        self.caches.reload(self.key, off, raw)
     }
     fn mmap_source(&self) -> KResult<Arc<dyn MmapSource>> {
         Ok(Arc::new(HostMmap {
             file: self.file.clone(),
             name: self.describe(),
+            key: self.key,
+            caches: self.caches.clone(),
         }))
     }
+    /// A shared mapping maps the file's page cache (made now if the file has none).
+    fn mmap_shared_source(
+        &self,
+        phys: &Arc<PhysMemory>,
+        _prot: u32,
+        writable: bool,
+    ) -> KResult<Arc<dyn MmapSource>> {
+        let raw = || -> Arc<dyn CachedFile> { Arc::new(HostRaw(self.file.clone())) };
+        let writer = writable.then(raw);
+        self.caches
+            .map(self.key, phys, self.describe(), raw, writer)
+    }
+    /// Stores made through shared mappings reach the host file first.
     fn sync(&self) -> KResult<()> {
+        self.caches.sync(self.key)?;
         self.file.sync_all().map_err(ioerr)
     }
     fn as_any(&self) -> &dyn Any {
@@ -788,12 +831,9 @@ impl FileOps for HostFile {
     }
 }
 
-/// Applies attribute changes through an open host file.
+/// Applies attribute changes other than the size through an open host file.
 fn set_file_attr(file: &File, attr: &SetAttr) -> KResult<()> {
     use std::os::unix::fs::PermissionsExt as _;
-    if let Some(size) = attr.size {
-        file.set_len(size).map_err(ioerr)?;
-    }
     if attr.uid.is_some() || attr.gid.is_some() {
         let uid = attr.uid.map(rustix::fs::Uid::from_raw);
         let gid = attr.gid.map(rustix::fs::Gid::from_raw);
@@ -810,29 +850,39 @@ fn set_file_attr(file: &File, attr: &SetAttr) -> KResult<()> {
     Ok(())
 }
 
-/// The page source of a mapped host file.
+/// The page source of a private mapping of a host file (read through its page cache).
 struct HostMmap {
     file: Arc<File>,
     name: String,
+    key: CacheKey,
+    caches: Arc<PageCaches>,
 }
 
 impl MmapSource for HostMmap {
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> KResult<usize> {
-        self.file.read_at(buf, offset).map_err(ioerr)
+        let raw = |b: &mut [u8]| self.file.read_at(b, offset).map_err(ioerr);
+        self.caches.read(self.key, offset, buf, raw)
     }
     fn describe(&self) -> String {
         self.name.clone()
     }
-    fn write_back(&self, offset: u64, data: &[u8]) -> KResult<()> {
-        let len = self.file.metadata().map_err(ioerr)?.len();
-        let n = len.saturating_sub(offset).min(data.len() as u64) as usize;
-        if n > 0 {
-            self.file.write_all_at(&data[..n], offset).map_err(ioerr)?;
-        }
-        Ok(())
-    }
     fn file_size(&self) -> Option<u64> {
         self.file.metadata().ok().map(|m| m.len())
+    }
+}
+
+/// A host file as its page cache reads and writes it.
+struct HostRaw(Arc<File>);
+
+impl CachedFile for HostRaw {
+    fn read_at(&self, off: u64, buf: &mut [u8]) -> KResult<usize> {
+        self.0.read_at(buf, off).map_err(ioerr)
+    }
+    fn write_at(&self, off: u64, data: &[u8]) -> KResult<usize> {
+        self.0.write_at(data, off).map_err(ioerr)
+    }
+    fn size(&self) -> KResult<u64> {
+        Ok(self.0.metadata().map_err(ioerr)?.len())
     }
 }
 

@@ -283,7 +283,12 @@ impl FileOps for MemfdFile {
     /// Write seals refuse new writable shared mappings (`EPERM`) and keep read-only ones
     /// from ever becoming writable; a shared mapping through a writable descriptor, even a
     /// read-only one, counts as writable until it is gone (as Linux's `VM_MAYWRITE`).
-    fn mmap_shared_source(&self, prot: u32, writable: bool) -> KResult<Arc<dyn MmapSource>> {
+    fn mmap_shared_source(
+        &self,
+        _phys: &Arc<PhysMemory>,
+        prot: u32,
+        writable: bool,
+    ) -> KResult<Arc<dyn MmapSource>> {
         let source = Arc::new(MemfdSource(self.0.clone()));
         let mut s = lock(&self.0.seals);
         if s.seals & WRITE_SEALS != 0 {
@@ -337,7 +342,10 @@ impl MmapSource for MemfdSource {
     fn write_back(&self, _offset: u64, _data: &[u8]) -> KResult<()> {
         Ok(())
     }
-    fn shared_page(&self, offset: u64) -> KResult<SharedPage> {
+    fn shares_frames(&self) -> bool {
+        true
+    }
+    fn shared_page(&self, offset: u64, _write: bool) -> KResult<SharedPage> {
         Ok(match self.0.pages.map_frame(offset)? {
             Some(frame) => SharedPage::Frame(frame),
             None => SharedPage::PastEof,
@@ -351,8 +359,11 @@ mod tests {
     use crate::mm::PROT_READ;
 
     fn memfd(opts: MemfdOptions) -> Arc<OpenFile> {
-        let phys = Arc::new(PhysMemory::new(64 << 20, 8 << 20).unwrap());
-        new_memfd(phys, b"t", opts)
+        new_memfd(phys(), b"t", opts)
+    }
+
+    fn phys() -> Arc<PhysMemory> {
+        Arc::new(PhysMemory::new(64 << 20, 8 << 20).unwrap())
     }
 
     #[test]
@@ -362,6 +373,7 @@ mod tests {
             ..MemfdOptions::default()
         });
         let ops = f.ops();
+        let phys = phys();
         assert_eq!(f.write(b"0123456789").unwrap(), 10);
         assert_eq!(ops.seals(), Some(0));
         ops.add_seals(F_SEAL_SHRINK).unwrap();
@@ -371,17 +383,17 @@ mod tests {
         assert_eq!(f.truncate(21).err(), Some(Errno::EPERM));
         assert_eq!(f.pwrite(20, b"x").err(), Some(Errno::EPERM));
         // A shared writable mapping blocks F_SEAL_WRITE until it goes.
-        let map = f.mmap_source(true, PROT_READ).unwrap();
+        let map = f.mmap_source(true, PROT_READ, &phys).unwrap();
         assert_eq!(ops.add_seals(F_SEAL_WRITE).err(), Some(Errno::EBUSY));
         drop(map);
         ops.add_seals(F_SEAL_WRITE).unwrap();
         assert_eq!(f.pwrite(0, b"x").err(), Some(Errno::EPERM));
         assert_eq!(
-            f.mmap_source(true, PROT_READ | PROT_WRITE).err(),
+            f.mmap_source(true, PROT_READ | PROT_WRITE, &phys).err(),
             Some(Errno::EPERM)
         );
-        assert!(!f.mmap_source(true, PROT_READ).unwrap().writable());
-        assert!(f.mmap_source(false, PROT_READ | PROT_WRITE).is_ok());
+        assert!(!f.mmap_source(true, PROT_READ, &phys).unwrap().writable());
+        assert!(f.mmap_source(false, PROT_READ | PROT_WRITE, &phys).is_ok());
         ops.add_seals(F_SEAL_SEAL).unwrap();
         assert_eq!(ops.add_seals(F_SEAL_GROW).err(), Some(Errno::EPERM));
     }

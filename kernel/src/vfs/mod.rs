@@ -37,6 +37,7 @@ pub use tmpfs::TmpfsOptions;
 pub use walk::{Last, Parent, MAXSYMLINKS, NAME_MAX, PATH_MAX};
 
 use crate::errno::{Errno, KResult};
+use crate::mm::PageCaches;
 
 /// Errors building the mount table (host side, before any guest runs).
 #[derive(Debug, thiserror::Error)]
@@ -97,6 +98,9 @@ pub struct Vfs {
     moves: Arc<AtomicU64>,
     /// Advisory file locks (`flock`, `fcntl` record locks) of the whole sandbox.
     pub locks: lock::LockTable,
+    /// Page caches of host files mapped `MAP_SHARED`, shared by all host mounts (two mounts
+    /// of one host directory reach the same files), keyed by host `(st_dev, st_ino)`.
+    host_caches: Arc<PageCaches>,
 }
 
 /// Normalizes an absolute guest path: collapses `//` and trailing `/`; rejects `.`/`..`.
@@ -122,11 +126,21 @@ fn normalize_mount_path(path: &[u8]) -> Result<Vec<u8>, VfsError> {
 impl Vfs {
     /// A mount table whose root is `root`.
     pub fn with_root(root: NodeRef, read_only: bool, fs_name: &'static str) -> Vfs {
+        Vfs::build(root, read_only, fs_name, Arc::default())
+    }
+
+    fn build(
+        root: NodeRef,
+        read_only: bool,
+        fs_name: &'static str,
+        host_caches: Arc<PageCaches>,
+    ) -> Vfs {
         let vfs = Vfs {
             mounts: RwLock::new(BTreeMap::new()),
             next_id: AtomicU64::new(1),
             moves: Arc::new(AtomicU64::new(0)),
             locks: lock::LockTable::new(),
+            host_caches,
         };
         vfs.insert(b"/".to_vec(), root, read_only, fs_name);
         vfs
@@ -135,12 +149,15 @@ impl Vfs {
     /// The default sandbox: host `/` read-only at the root, tmpfs at `/tmp`, `/dev` (with a
     /// tmpfs `/dev/shm`), a synthetic `/proc`, and an empty read-only `/sys`.
     pub fn new_default() -> Result<Vfs, VfsError> {
+        let caches = Arc::new(PageCaches::default());
         let root =
-            host::mount_host_dir(Path::new("/"), true).map_err(|source| VfsError::HostDir {
-                path: "/".into(),
-                source,
+            host::mount_host_dir(Path::new("/"), true, caches.clone()).map_err(|source| {
+                VfsError::HostDir {
+                    path: "/".into(),
+                    source,
+                }
             })?;
-        let vfs = Vfs::with_root(root, true, "hostfs");
+        let vfs = Vfs::build(root, true, "hostfs", caches);
         vfs.mount_tmpfs("/tmp", TmpfsOptions::default())?;
         vfs.mount_dev("/dev")?;
         vfs.mount_tmpfs("/dev/shm", TmpfsOptions::default())?;
@@ -175,11 +192,12 @@ impl Vfs {
         host_dir: &Path,
         read_only: bool,
     ) -> Result<(), VfsError> {
-        let node =
-            host::mount_host_dir(host_dir, read_only).map_err(|source| VfsError::HostDir {
+        let node = host::mount_host_dir(host_dir, read_only, self.host_caches.clone()).map_err(
+            |source| VfsError::HostDir {
                 path: host_dir.display().to_string(),
                 source,
-            })?;
+            },
+        )?;
         self.mount_node(guest_path, node, read_only, "hostfs")
     }
 

@@ -764,7 +764,7 @@ fn dev_nodes() {
     let mut buf = [1u8; 16];
     assert_eq!(zero.read(&mut buf).unwrap(), 16);
     assert_eq!(buf, [0u8; 16]);
-    assert!(zero.mmap_source(false, 1).is_ok());
+    assert!(zero.mmap_source(false, 1, &phys()).is_ok());
     assert_eq!(
         open(b"/dev/full", O_WRONLY).write(b"x").err(),
         Some(Errno::ENOSPC)
@@ -790,7 +790,10 @@ fn dev_nodes() {
     .unwrap();
     assert!(list(&vfs, &ctx, b"/dev").contains(&b"shm".to_vec()));
     // Device nodes are not mappable, except /dev/zero.
-    assert_eq!(null.mmap_source(false, 1).err(), Some(Errno::ENODEV));
+    assert_eq!(
+        null.mmap_source(false, 1, &phys()).err(),
+        Some(Errno::ENODEV)
+    );
 }
 
 #[test]
@@ -924,4 +927,66 @@ fn only_storage_kinds_fsync() {
     let (r, w) = crate::pipe::new_pipe(0);
     assert_eq!(r.ops().sync(), Err(Errno::EINVAL));
     assert_eq!(w.ops().sync(), Err(Errno::EINVAL));
+}
+
+pub(super) fn phys() -> Arc<crate::mm::PhysMemory> {
+    Arc::new(crate::mm::PhysMemory::new(64 << 20, 8 << 20).unwrap())
+}
+
+/// A host file and a tmpfs file mapped `MAP_SHARED` through one descriptor: stores through
+/// the mapping are read through another at once, writes show in the mapping, truncation
+/// moves the end the mapping sees, and the last mapping's end writes the stores back.
+#[test]
+fn shared_mappings_go_through_the_page_cache() {
+    use crate::mm::{SharedPage, PAGE_SIZE, PROT_READ, PROT_WRITE};
+    let host = Scratch::new("pagecache");
+    let vfs = sandbox();
+    vfs.mount_host("/h", &host.0, false).unwrap();
+    vfs.mount_tmpfs("/t", TmpfsOptions::default()).unwrap();
+    let ctx = FsContext::new(&vfs);
+    let root = Cred::root();
+    let r = resolver(&vfs, &ctx, &root);
+    let phys = phys();
+    for path in [b"/h/f".as_slice(), b"/t/f"] {
+        let open = |flags| {
+            r.open(None, path, OpenRequest { flags, mode: 0o644 })
+                .unwrap()
+        };
+        let rw = open(O_CREAT | O_RDWR);
+        rw.truncate(2 * PAGE_SIZE).unwrap();
+        let map = rw.mmap_source(true, PROT_READ | PROT_WRITE, &phys).unwrap();
+        let SharedPage::Frame(f) = map.shared_page(0, true).unwrap() else {
+            panic!("no frame");
+        };
+        phys.write(f + 10, b"store").unwrap();
+        let ro = open(O_RDONLY);
+        let mut buf = [0u8; 5];
+        ro.pread(10, &mut buf).unwrap();
+        assert_eq!(&buf, b"store");
+        ro.pread(10, &mut buf).unwrap();
+        rw.pwrite(20, b"write").unwrap();
+        phys.read(f + 20, &mut buf).unwrap();
+        assert_eq!(&buf, b"write");
+        // A private mapping made now starts from the cached page.
+        let private = ro.mmap_source(false, PROT_READ, &phys).unwrap();
+        private.read_at(10, &mut buf).unwrap();
+        assert_eq!(&buf, b"store");
+        r.truncate(None, path, 100).unwrap();
+        assert_eq!(
+            map.shared_page(PAGE_SIZE, true).unwrap(),
+            SharedPage::PastEof
+        );
+        // The mapping's reference goes (munmap), then the mapping.
+        phys.free_frames(&[f]);
+        drop((map, private));
+        if path.starts_with(b"/h") {
+            let data = fs::read(host.0.join("f")).unwrap();
+            assert_eq!(data.len(), 100);
+            assert_eq!(&data[10..25], b"store\0\0\0\0\0write");
+        }
+        let mut all = vec![0u8; 200];
+        assert_eq!(ro.pread(0, &mut all).unwrap(), 100);
+        assert_eq!(&all[10..25], b"store\0\0\0\0\0write");
+    }
+    assert_eq!(phys.frames_in_use(), 0);
 }

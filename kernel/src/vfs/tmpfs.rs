@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use super::node::*;
 use crate::errno::{Errno, KResult};
 use crate::fd::FileOps;
-use crate::mm::MmapSource;
+use crate::mm::{CacheKey, CachedFile, MmapSource, PageCaches, PhysMemory};
 
 const PAGE: usize = 4096;
 /// What one inode costs the budget, beyond its data (bookkeeping on the host heap).
@@ -34,6 +34,8 @@ struct Shared {
     /// Serializes namespace changes (create/unlink/rename/link) so multi-directory
     /// operations never deadlock and see a consistent tree.
     ns: Mutex<()>,
+    /// Page caches of files mapped `MAP_SHARED`, keyed by `(dev, ino)`.
+    caches: PageCaches,
 }
 
 impl Shared {
@@ -146,6 +148,7 @@ pub fn new_tmpfs(opts: TmpfsOptions) -> NodeRef {
         used: AtomicU64::new(0),
         max: opts.max_bytes,
         ns: Mutex::new(()),
+        caches: PageCaches::default(),
     });
     let attr = NewAttr {
         mode: opts.root_mode & 0o7777,
@@ -257,7 +260,36 @@ impl Inode {
         false
     }
 
+    /// The key of this inode's page cache.
+    fn cache_key(&self) -> CacheKey {
+        (self.fs.dev, self.ino)
+    }
+
+    /// Reads at `off`, through the page cache while the file has one.
     fn read_at(&self, off: u64, buf: &mut [u8]) -> KResult<usize> {
+        let raw = |b: &mut [u8]| self.raw_read_at(off, b);
+        self.fs.caches.read(self.cache_key(), off, buf, raw)
+    }
+
+    /// Writes at `off`, through the page cache while the file has one.
+    fn write_at(&self, off: u64, data: &[u8]) -> KResult<usize> {
+        let raw = |d: &[u8]| self.raw_write_at(off, d);
+        self.fs.caches.write(self.cache_key(), off, data, raw)
+    }
+
+    /// Sets the size; the page cache follows.
+    fn truncate(&self, len: u64) -> KResult<()> {
+        let raw = || self.raw_truncate(len);
+        self.fs.caches.truncate(self.cache_key(), len, raw)
+    }
+
+    /// `fallocate` (a mode [`TmpFile::allocate`] accepted); the page cache reads again.
+    fn allocate(&self, mode: u32, off: u64, end: u64) -> KResult<()> {
+        let raw = || self.raw_allocate(mode, off, end);
+        self.fs.caches.reload(self.cache_key(), off, raw)
+    }
+
+    fn raw_read_at(&self, off: u64, buf: &mut [u8]) -> KResult<usize> {
         let Body::File(p) = &self.body else {
             return Err(Errno::EISDIR);
         };
@@ -284,7 +316,7 @@ impl Inode {
         Ok(n)
     }
 
-    fn write_at(&self, off: u64, data: &[u8]) -> KResult<usize> {
+    fn raw_write_at(&self, off: u64, data: &[u8]) -> KResult<usize> {
         let Body::File(p) = &self.body else {
             return Err(Errno::EISDIR);
         };
@@ -350,6 +382,36 @@ impl Inode {
         self.touch_mc();
     }
 
+    /// `fallocate`: `FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE`, or allocation (with or
+    /// without `FALLOC_FL_KEEP_SIZE`), reserving the pages so later writes cannot fail for
+    /// space.
+    fn raw_allocate(&self, mode: u32, off: u64, end: u64) -> KResult<()> {
+        const KEEP_SIZE: u32 = 1;
+        const PUNCH_HOLE: u32 = 2;
+        let Body::File(p) = &self.body else {
+            return Err(Errno::ENODEV);
+        };
+        if mode & PUNCH_HOLE != 0 {
+            self.punch_hole(off, end);
+            return Ok(());
+        }
+        let mut pages = lock(p);
+        let mut idx = off / PAGE as u64;
+        while idx * (PAGE as u64) < end {
+            if let std::collections::btree_map::Entry::Vacant(v) = pages.pages.entry(idx) {
+                self.fs.charge(PAGE as u64)?;
+                v.insert(Box::new([0u8; PAGE]));
+            }
+            idx += 1;
+        }
+        if mode & KEEP_SIZE == 0 && end > pages.size {
+            pages.size = end;
+        }
+        drop(pages);
+        self.touch_c();
+        Ok(())
+    }
+
     /// `SEEK_DATA`/`SEEK_HOLE` at page granularity: present pages are data, missing ones
     /// holes, and the end of the file is a hole.
     fn seek_data(&self, off: u64, data: bool) -> KResult<u64> {
@@ -375,7 +437,7 @@ impl Inode {
         Ok(off.max(idx * page).min(p.size))
     }
 
-    fn truncate(&self, len: u64) -> KResult<()> {
+    fn raw_truncate(&self, len: u64) -> KResult<()> {
         let Body::File(p) = &self.body else {
             return Err(Errno::EISDIR);
         };
@@ -791,9 +853,9 @@ impl FileOps for TmpFile {
     fn seek_data(&self, off: u64, whence: u32) -> Option<KResult<u64>> {
         Some(self.0.seek_data(off, whence == crate::fd::SEEK_DATA))
     }
-    /// Memory is the storage: nothing to flush.
+    /// Memory is the storage: only stores made through shared mappings are written back.
     fn sync(&self) -> KResult<()> {
-        Ok(())
+        self.0.fs.caches.sync(self.0.cache_key())
     }
     /// Linux's tmpfs offers plain allocation, `FALLOC_FL_KEEP_SIZE` and (with it)
     /// `FALLOC_FL_PUNCH_HOLE`.
@@ -804,35 +866,31 @@ impl FileOps for TmpFile {
             .checked_add(len)
             .filter(|&e| e <= MAX_FILE_SIZE)
             .ok_or(Errno::EFBIG)?;
-        let Body::File(p) = &self.0.body else {
+        if !matches!(self.0.body, Body::File(_)) {
             return Err(Errno::ENODEV);
-        };
-        if mode == PUNCH_HOLE | KEEP_SIZE {
-            self.0.punch_hole(off, end);
-            return Ok(());
         }
-        if mode & !KEEP_SIZE != 0 {
+        if mode != PUNCH_HOLE | KEEP_SIZE && mode & !KEEP_SIZE != 0 {
             return Err(Errno::EOPNOTSUPP);
         }
-        // Reserve the pages so later writes cannot fail for space.
-        let mut pages = lock(p);
-        let mut idx = off / PAGE as u64;
-        while idx * (PAGE as u64) < end {
-            if let std::collections::btree_map::Entry::Vacant(v) = pages.pages.entry(idx) {
-                self.0.fs.charge(PAGE as u64)?;
-                v.insert(Box::new([0u8; PAGE]));
-            }
-            idx += 1;
-        }
-        if mode & 1 == 0 && end > pages.size {
-            pages.size = end;
-        }
-        drop(pages);
-        self.0.touch_c();
-        Ok(())
+        self.0.allocate(mode, off, end)
     }
     fn mmap_source(&self) -> KResult<Arc<dyn MmapSource>> {
         Ok(Arc::new(TmpFile(self.0.clone())))
+    }
+    /// A shared mapping maps the file's page cache (made now if the file has none).
+    fn mmap_shared_source(
+        &self,
+        phys: &Arc<PhysMemory>,
+        _prot: u32,
+        writable: bool,
+    ) -> KResult<Arc<dyn MmapSource>> {
+        let raw = || -> Arc<dyn CachedFile> { Arc::new(TmpRaw(self.0.clone())) };
+        let writer = writable.then(raw);
+        let name = format!("tmpfs:[{}]", self.0.ino);
+        self.0
+            .fs
+            .caches
+            .map(self.0.cache_key(), phys, name, raw, writer)
     }
     /// Linux's tmpfs files are shmem files born with `F_SEAL_SEAL`: they report it, and
     /// refuse new seals.
@@ -847,6 +905,7 @@ impl FileOps for TmpFile {
     }
 }
 
+/// A private mapping reads through the page cache.
 impl MmapSource for TmpFile {
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> KResult<usize> {
         self.0.read_at(offset, buf)
@@ -854,16 +913,29 @@ impl MmapSource for TmpFile {
     fn describe(&self) -> String {
         format!("tmpfs:[{}]", self.0.ino)
     }
-    fn write_back(&self, offset: u64, data: &[u8]) -> KResult<()> {
-        let len = self.0.stat().size;
-        let n = len.saturating_sub(offset).min(data.len() as u64) as usize;
-        if n > 0 {
-            self.0.write_at(offset, &data[..n])?;
-        }
-        Ok(())
-    }
     fn file_size(&self) -> Option<u64> {
         Some(self.0.stat().size)
+    }
+}
+
+/// A tmpfs file as its page cache reads and writes it.
+struct TmpRaw(Arc<Inode>);
+
+impl CachedFile for TmpRaw {
+    fn read_at(&self, off: u64, buf: &mut [u8]) -> KResult<usize> {
+        self.0.raw_read_at(off, buf)
+    }
+    fn write_at(&self, off: u64, data: &[u8]) -> KResult<usize> {
+        self.0.raw_write_at(off, data)
+    }
+    fn size(&self) -> KResult<u64> {
+        Ok(self.0.stat().size)
+    }
+    /// The page is allocated (and charged) now: a full tmpfs makes the fault `SIGBUS`, not
+    /// the write-back fail.
+    fn reserve(&self, off: u64, len: u64) -> KResult<()> {
+        const KEEP_SIZE: u32 = 1;
+        self.0.raw_allocate(KEEP_SIZE, off, off + len)
     }
 }
 
