@@ -91,6 +91,8 @@ pub struct Task {
     pub vfork_done: Option<Arc<VforkDone>>,
     /// The last fault (vector, error code, address), for the signal frame's sigcontext.
     pub fault_info: Option<(u8, u64, u64)>,
+    /// This thread's vCPU as its address space sees it (TLB shootdown).
+    pub cpu: Arc<crate::mm::MmCpu>,
     /// How `restart_syscall` resumes a call that returned `ERESTART_RESTARTBLOCK` (a relative
     /// sleep continues to its original deadline instead of starting over).
     pub restart_block: Option<RestartFn>,
@@ -118,6 +120,10 @@ impl Task {
         fs: Arc<Mutex<FsContext>>,
         regs: Regs,
     ) -> Task {
+        let cpu = crate::mm::MmCpu::new();
+        mm.lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .attach_cpu(&cpu);
         Task {
             tid: thread.tid(),
             regs,
@@ -138,6 +144,7 @@ impl Task {
             vfork_done: None,
             fault_info: None,
             restart_block: None,
+            cpu,
             interrupted: None,
         }
     }
@@ -225,9 +232,12 @@ impl Task {
             }
             let (root, flush) = {
                 let mut mm = self.mm();
-                (mm.root(), mm.take_flush())
+                mm.sync_cpus(&self.cpu);
+                (mm.root(), self.cpu.enter())
             };
-            match vcpu.run(&mut self.regs, root, &flush)? {
+            let exit = vcpu.run(&mut self.regs, root, &flush);
+            self.cpu.leave();
+            match exit? {
                 Exit::Syscall => {
                     if CLONE_LIKE.contains(&self.regs.rax) {
                         self.fpu_snapshot = Some(vcpu.fpu_state()?);

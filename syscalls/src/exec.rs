@@ -383,6 +383,8 @@ fn exec_program(
     // Point of no return.
     de_thread(task);
     task.mm = Arc::new(Mutex::new(mm));
+    let cpu = task.cpu.clone();
+    task.mm().attach_cpu(&cpu);
     let closed = task.files().close_on_exec();
     drop(closed);
     {

@@ -1,6 +1,6 @@
 //! One KVM vCPU: entering the program, and turning KVM exits into kernel [`Exit`]s.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Once};
 
 use kvm_bindings::{kvm_msr_entry, kvm_segment, kvm_xcrs, kvm_xsave, Msrs};
@@ -61,6 +61,28 @@ pub struct KvmKicker {
     thread: AtomicU64,
     /// Address of `kvm_run.immediate_exit`, 0 once the vCPU is gone.
     immediate_exit: Mutex<usize>,
+    /// A delayed re-kick is on its way.
+    rekick_pending: AtomicBool,
+}
+
+impl KvmKicker {
+    /// Kicks again in a moment, from a helper thread (at most one pending at a time).
+    fn kick_later(self: &Arc<Self>) {
+        if self.rekick_pending.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let me = self.clone();
+        let spawned = std::thread::Builder::new()
+            .name("sbx-rekick".into())
+            .spawn(move || {
+                std::thread::sleep(std::time::Duration::from_micros(50));
+                me.rekick_pending.store(false, Ordering::Release);
+                me.kick();
+            });
+        if spawned.is_err() {
+            self.rekick_pending.store(false, Ordering::Release);
+        }
+    }
 }
 
 impl VcpuKicker for KvmKicker {
@@ -248,6 +270,7 @@ impl KvmVcpu {
         let kicker = Arc::new(KvmKicker {
             thread: AtomicU64::new(0),
             immediate_exit: Mutex::new(run_ptr),
+            rekick_pending: AtomicBool::new(false),
         });
         let v = KvmVcpu {
             fd,
@@ -463,11 +486,18 @@ impl Vcpu for KvmVcpu {
         loop {
             let Some(port) = self.run_once()? else {
                 let cpl = self.fd.sync_regs().sregs.cs.selector & 3;
-                if cpl == 3 && matches!(self.parked, Parked::Fresh | Parked::Syscall) {
+                // The entry page's stubs run at CPL 3 too (under PVM): stopped there, the
+                // program's own state is not in the registers yet, so the kick waits.
+                let rip = self.fd.sync_regs().regs.rip;
+                let in_stub = (ENTRY_PAGE..ENTRY_PAGE + 0x1000).contains(&rip);
+                if cpl == 3 && !in_stub && matches!(self.parked, Parked::Fresh | Parked::Syscall) {
                     *regs = self.user_regs();
                     self.parked = Parked::Fresh;
                     return Ok(Exit::Interrupted);
                 }
+                // The kick was absorbed by engine code, which may go back to the program
+                // (the flush trampoline's iretq) without another exit: kick again shortly.
+                self.kicker.kick_later();
                 continue;
             };
             match self.decode(port, regs)? {

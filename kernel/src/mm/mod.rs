@@ -6,6 +6,7 @@ mod pagecache;
 mod pagetable;
 mod phys;
 mod shmem;
+mod shootdown;
 mod vma;
 
 use std::collections::BTreeMap;
@@ -17,6 +18,7 @@ pub use pagetable::{
 };
 pub use phys::{PhysMemory, PAGE_SIZE, RESERVED_LOW};
 pub use shmem::{ShmemPages, MAX_FILE_SIZE};
+pub use shootdown::{MmCpu, MmCpus};
 pub use vma::{
     Backing, MmapSource, ReadOnlySource, SharedPage, Vma, VmaKind, PROT_EXEC, PROT_GROWSDOWN,
     PROT_GROWSUP, PROT_READ, PROT_SEM, PROT_WRITE,
@@ -157,6 +159,10 @@ pub struct Mm {
     pt: PageTable,
     vmas: BTreeMap<u64, Vma>,
     flush: FlushList,
+    /// The vCPUs running this address space.
+    cpus: MmCpus,
+    /// Frames unmapped while other vCPUs may still reach them: freed after the shootdown.
+    deferred: Vec<u64>,
     template: AddressSpaceTemplate,
     brk_start: u64,
     brk: u64,
@@ -178,6 +184,8 @@ impl Mm {
             pt,
             vmas: BTreeMap::new(),
             flush,
+            cpus: MmCpus::default(),
+            deferred: Vec::new(),
             template,
             brk_start: 0,
             brk: 0,
@@ -194,9 +202,22 @@ impl Mm {
         self.pt.root()
     }
 
-    /// Page-table pages the engine must re-announce before the program runs again.
-    pub fn take_flush(&mut self) -> Vec<u64> {
-        self.flush.take()
+    /// Registers a vCPU that runs this address space (a thread starts on it).
+    pub fn attach_cpu(&mut self, cpu: &Arc<MmCpu>) {
+        self.cpus.attach(cpu);
+    }
+
+    /// Brings every vCPU of this address space up to date with its page tables before `me`
+    /// runs guest code again (see `shootdown.rs`), then frees the frames that waited for it.
+    pub fn sync_cpus(&mut self, me: &MmCpu) {
+        let pages = self.flush.take();
+        if !pages.is_empty() || !self.deferred.is_empty() {
+            self.cpus.publish(&pages, Some(me));
+        }
+        if !self.deferred.is_empty() {
+            let frames = std::mem::take(&mut self.deferred);
+            self.phys.free_frames(&frames);
+        }
     }
 
     /// All mappings in address order.
@@ -412,7 +433,12 @@ impl Mm {
                 va = (va | 0x1f_ffff) + 1;
             }
         }
-        self.phys.free_frames(&frames);
+        if self.cpus.shared() {
+            // Another vCPU may still hold a translation to these frames.
+            self.deferred.extend(frames);
+        } else {
+            self.phys.free_frames(&frames);
+        }
     }
 
     fn reprotect_range(&mut self, start: u64, end: u64, prot: u32) {
@@ -1024,6 +1050,9 @@ impl Mm {
 impl Drop for Mm {
     fn drop(&mut self) {
         self.clear();
+        // Nothing runs this address space any more.
+        let frames = std::mem::take(&mut self.deferred);
+        self.phys.free_frames(&frames);
         self.pt.free_tables(&self.phys);
     }
 }
