@@ -151,8 +151,9 @@ mod tests {
     fn publish_reaches_every_cpu_and_waits_only_for_others_in_the_guest() {
         let (me, other, idle) = (MmCpu::new(), MmCpu::new(), MmCpu::new());
         let kicks = Arc::new(CountKicks(AtomicU64::new(0)));
+        let idle_kicks = Arc::new(CountKicks(AtomicU64::new(0)));
         other.set_kicker(Some(kicks.clone()));
-        idle.set_kicker(Some(kicks.clone()));
+        idle.set_kicker(Some(idle_kicks.clone()));
         let mut cpus = MmCpus::default();
         for c in [&me, &other, &idle] {
             cpus.attach(c);
@@ -169,11 +170,9 @@ mod tests {
         });
         cpus.publish(&[0x5000, 0x3000, 0x5000], Some(&me));
         leaver.join().unwrap();
-        assert_eq!(
-            kicks.0.load(Ordering::SeqCst),
-            1,
-            "only the vCPU in the guest is kicked"
-        );
+        // The vCPU in the guest is kicked (again while it stays there); the idle one never.
+        assert!(kicks.0.load(Ordering::SeqCst) >= 1);
+        assert_eq!(idle_kicks.0.load(Ordering::SeqCst), 0);
         for c in [&me, &other, &idle] {
             assert_eq!(c.enter(), [0x3000, 0x5000]);
             c.leave();
