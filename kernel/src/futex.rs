@@ -1,12 +1,13 @@
 //! Futexes: threads sleeping on a 32-bit word of guest memory.
 //!
-//! A futex is keyed by the guest-physical address of its word. Threads of one process see the
-//! same frame for a private futex, and processes sharing a `MAP_SHARED` page see the same frame
-//! for a shared one, so one key serves both kinds (a private copy made by `fork` is a different
-//! frame, hence a different futex, as on Linux).
+//! As on Linux, a private futex (`FUTEX_PRIVATE_FLAG`) is keyed by its address space and
+//! virtual address, and a shared one by what the memory is: the guest-physical address of its
+//! word, which processes sharing a `MAP_SHARED` page have in common (a private copy made by
+//! `fork` is a different frame, hence a different futex). The two kinds never match each
+//! other, even on the same word.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
@@ -21,9 +22,20 @@ pub const FUTEX_OWNER_DIED: u32 = 0x4000_0000;
 /// `FUTEX_TID_MASK`.
 pub const FUTEX_TID_MASK: u32 = 0x3fff_ffff;
 
+/// What identifies a futex.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum FutexKey {
+    /// Shared: the word's guest-physical address.
+    Shared(u64),
+    /// Private: the address space (its `Arc` pointer) and the word's virtual address.
+    Private(usize, u64),
+}
+
+type Queues = HashMap<FutexKey, Vec<Arc<FutexWaiter>>>;
+
 struct FutexWaiter {
     /// The key it waits on now (requeue moves it).
-    key: AtomicU64,
+    key: Mutex<FutexKey>,
     bitset: u32,
     woken: AtomicBool,
     thread: Arc<Thread>,
@@ -34,17 +46,17 @@ struct FutexWaiter {
 /// Every futex with sleepers in the sandbox.
 #[derive(Default)]
 pub struct FutexTable {
-    queues: Mutex<HashMap<u64, Vec<Arc<FutexWaiter>>>>,
+    queues: Mutex<Queues>,
 }
 
 impl FutexTable {
-    fn lock(&self) -> MutexGuard<'_, HashMap<u64, Vec<Arc<FutexWaiter>>>> {
+    fn lock(&self) -> MutexGuard<'_, Queues> {
         self.queues.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn remove(&self, w: &Arc<FutexWaiter>) {
         let mut q = self.lock();
-        let key = w.key.load(Ordering::Relaxed);
+        let key = w.key();
         if let Some(list) = q.get_mut(&key) {
             list.retain(|x| !Arc::ptr_eq(x, w));
             if list.is_empty() {
@@ -54,8 +66,14 @@ impl FutexTable {
     }
 }
 
+impl FutexWaiter {
+    fn key(&self) -> FutexKey {
+        *self.key.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
 /// Wakes up to `n` sleepers of `key` whose bitset matches; returns how many.
-fn wake_key(q: &mut HashMap<u64, Vec<Arc<FutexWaiter>>>, key: u64, n: u32, bitset: u32) -> u32 {
+fn wake_key(q: &mut Queues, key: FutexKey, n: u32, bitset: u32) -> u32 {
     let Some(list) = q.get_mut(&key) else {
         return 0;
     };
@@ -76,12 +94,46 @@ fn wake_key(q: &mut HashMap<u64, Vec<Arc<FutexWaiter>>>, key: u64, n: u32, bitse
     woken
 }
 
-/// The key of the futex word at `uaddr` (4-byte aligned, mapped).
-fn key_of(task: &Task, uaddr: u64, write: bool) -> KResult<u64> {
+/// The futex word at `uaddr` (4-byte aligned, mapped): its key and guest-physical address.
+fn locate(task: &Task, uaddr: u64, private: bool, write: bool) -> KResult<(FutexKey, u64)> {
     if uaddr % 4 != 0 {
         return Err(Errno::EINVAL);
     }
-    task.mm().user_phys(uaddr, write)
+    let pa = task.mm().user_phys(uaddr, write)?;
+    let key = if private {
+        FutexKey::Private(Arc::as_ptr(&task.mm) as usize, uaddr)
+    } else {
+        FutexKey::Shared(pa)
+    };
+    Ok((key, pa))
+}
+
+/// The key of the futex at `uaddr` for a call that never touches the word (a wake): a
+/// private key needs no mapping there, as on Linux.
+fn key_only(task: &Task, uaddr: u64, private: bool) -> KResult<FutexKey> {
+    if uaddr % 4 != 0 {
+        return Err(Errno::EINVAL);
+    }
+    if !private {
+        return locate(task, uaddr, false, false).map(|(k, _)| k);
+    }
+    if uaddr
+        .checked_add(4)
+        .is_none_or(|end| end > crate::mm::TASK_SIZE)
+    {
+        return Err(Errno::EFAULT);
+    }
+    Ok(FutexKey::Private(Arc::as_ptr(&task.mm) as usize, uaddr))
+}
+
+/// Linux's wake counts are `int`s and a wake always takes at least one sleeper
+/// (`if (++ret >= nr_wake) break`), so 0 and negative counts wake one.
+fn wake_count(n: u32) -> u32 {
+    if (n as i32) <= 0 {
+        1
+    } else {
+        n
+    }
 }
 
 /// `FUTEX_WAIT`/`FUTEX_WAIT_BITSET`: sleeps while the word equals `val`, until woken (0),
@@ -92,16 +144,17 @@ pub fn wait(
     val: u32,
     bitset: u32,
     deadline: Option<Instant>,
+    private: bool,
 ) -> KResult<u64> {
     if bitset == 0 {
         return Err(Errno::EINVAL);
     }
-    let key = key_of(task, uaddr, false)?;
+    let (key, pa) = locate(task, uaddr, private, false)?;
     let phys = task.mm().phys().clone();
-    let word = phys.atomic_u32(key)?;
+    let word = phys.atomic_u32(pa)?;
     let table = &task.kernel.futexes;
     let w = Arc::new(FutexWaiter {
-        key: AtomicU64::new(key),
+        key: Mutex::new(key),
         bitset,
         woken: AtomicBool::new(false),
         thread: task.thread.clone(),
@@ -140,17 +193,18 @@ pub fn wait(
 }
 
 /// `FUTEX_WAKE`/`FUTEX_WAKE_BITSET`: wakes up to `n` sleepers; returns how many.
-pub fn wake(task: &Task, uaddr: u64, n: u32, bitset: u32, _private: bool) -> KResult<u64> {
+pub fn wake(task: &Task, uaddr: u64, n: u32, bitset: u32, private: bool) -> KResult<u64> {
     if bitset == 0 {
         return Err(Errno::EINVAL);
     }
-    let key = key_of(task, uaddr, false)?;
+    let key = key_only(task, uaddr, private)?;
     let mut q = task.kernel.futexes.lock();
-    Ok(wake_key(&mut q, key, n, bitset) as u64)
+    Ok(wake_key(&mut q, key, wake_count(n), bitset) as u64)
 }
 
 /// `FUTEX_REQUEUE`/`FUTEX_CMP_REQUEUE`: wakes `n_wake` sleepers of `uaddr` and moves up to
 /// `n_requeue` more to `uaddr2`; with `cmp`, only if the word still equals it (`EAGAIN`).
+/// Negative counts are `EINVAL`.
 pub fn requeue(
     task: &Task,
     uaddr: u64,
@@ -158,13 +212,17 @@ pub fn requeue(
     n_requeue: u32,
     uaddr2: u64,
     cmp: Option<u32>,
+    private: bool,
 ) -> KResult<u64> {
-    let key = key_of(task, uaddr, false)?;
-    let key2 = key_of(task, uaddr2, false)?;
+    if (n_wake as i32) < 0 || (n_requeue as i32) < 0 {
+        return Err(Errno::EINVAL);
+    }
+    let (key, pa) = locate(task, uaddr, private, false)?;
+    let (key2, _) = locate(task, uaddr2, private, false)?;
     let phys = task.mm().phys().clone();
     let mut q = task.kernel.futexes.lock();
     if let Some(c) = cmp {
-        if phys.atomic_u32(key)?.load(Ordering::SeqCst) != c {
+        if phys.atomic_u32(pa)?.load(Ordering::SeqCst) != c {
             return Err(Errno::EAGAIN);
         }
     }
@@ -175,7 +233,7 @@ pub fn requeue(
         if let Some(list) = q.get_mut(&key) {
             while moved < n_requeue && !list.is_empty() {
                 let w = list.remove(0);
-                w.key.store(key2, Ordering::Relaxed);
+                *w.key.lock().unwrap_or_else(|e| e.into_inner()) = key2;
                 taken.push(w);
                 moved += 1;
             }
@@ -192,21 +250,27 @@ pub fn requeue(
 
 /// `FUTEX_WAKE_OP`: atomically applies the encoded operation to `*uaddr2`, wakes `n1`
 /// sleepers of `uaddr`, and `n2` of `uaddr2` if the old value passes the encoded comparison.
-pub fn wake_op(task: &Task, uaddr: u64, n1: u32, uaddr2: u64, n2: u32, op: u32) -> KResult<u64> {
-    let key = key_of(task, uaddr, false)?;
-    let key2 = key_of(task, uaddr2, true)?;
+pub fn wake_op(
+    task: &Task,
+    uaddr: u64,
+    n1: u32,
+    uaddr2: u64,
+    n2: u32,
+    op: u32,
+    private: bool,
+) -> KResult<u64> {
+    let key = key_only(task, uaddr, private)?;
+    let (key2, pa2) = locate(task, uaddr2, private, true)?;
     let phys = task.mm().phys().clone();
-    let word = phys.atomic_u32(key2)?;
+    let word = phys.atomic_u32(pa2)?;
     let sext12 = |v: u32| ((v << 20) as i32 >> 20) as u32;
     let kind = (op >> 28) & 7;
     let cmp = (op >> 24) & 15;
     let mut oparg = sext12((op >> 12) & 0xfff);
     let cmparg = sext12(op & 0xfff);
     if (op >> 28) & 8 != 0 {
-        if oparg > 31 {
-            return Err(Errno::EINVAL);
-        }
-        oparg = 1 << oparg;
+        // Linux masks an out-of-range shift (and logs it) rather than failing.
+        oparg = 1 << (oparg & 31);
     }
     let apply = |old: u32| -> Option<u32> {
         Some(match kind {
@@ -218,13 +282,18 @@ pub fn wake_op(task: &Task, uaddr: u64, n1: u32, uaddr2: u64, n2: u32, op: u32) 
             _ => return None,
         })
     };
-    if apply(0).is_none() || cmp > 5 {
+    // An unknown operation is refused before the word is touched; an unknown comparison
+    // only after the operation was applied, as Linux does.
+    if apply(0).is_none() {
         return Err(Errno::ENOSYS);
     }
     let mut q = task.kernel.futexes.lock();
     let old = match word.fetch_update(Ordering::SeqCst, Ordering::SeqCst, apply) {
         Ok(v) | Err(v) => v,
     };
+    if cmp > 5 {
+        return Err(Errno::ENOSYS);
+    }
     let (a, b) = (old as i32, cmparg as i32);
     let pass = match cmp {
         0 => a == b,
@@ -234,20 +303,21 @@ pub fn wake_op(task: &Task, uaddr: u64, n1: u32, uaddr2: u64, n2: u32, op: u32) 
         4 => a > b,
         _ => a >= b,
     };
-    let mut woken = wake_key(&mut q, key, n1, u32::MAX);
+    let mut woken = wake_key(&mut q, key, wake_count(n1), u32::MAX);
     if pass {
-        woken += wake_key(&mut q, key2, n2, u32::MAX);
+        woken += wake_key(&mut q, key2, wake_count(n2), u32::MAX);
     }
     Ok(woken as u64)
 }
 
 /// Marks one robust futex owned by the dying thread as `FUTEX_OWNER_DIED` and wakes a waiter.
 fn handle_dead_owner(task: &Task, uaddr: u64, tid: u32) {
-    let Ok(key) = key_of(task, uaddr, true) else {
+    // Linux wakes robust futexes with a shared key (glibc's robust mutexes wait shared).
+    let Ok((key, pa)) = locate(task, uaddr, false, true) else {
         return;
     };
     let phys = task.mm().phys().clone();
-    let Ok(word) = phys.atomic_u32(key) else {
+    let Ok(word) = phys.atomic_u32(pa) else {
         return;
     };
     let update = word.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |v| {
@@ -312,9 +382,9 @@ enum Attempt {
 
 /// One try at taking the PI lock at `key`, queueing the caller when it is held (unless
 /// `try_only`: then `EAGAIN`).
-fn lock_pi_attempt(task: &Task, key: u64, try_only: bool) -> KResult<Attempt> {
+fn lock_pi_attempt(task: &Task, key: FutexKey, pa: u64, try_only: bool) -> KResult<Attempt> {
     let phys = task.mm().phys().clone();
-    let word = phys.atomic_u32(key)?;
+    let word = phys.atomic_u32(pa)?;
     let me = task.tid as u32;
     let mut q = task.kernel.futexes.lock();
     loop {
@@ -350,7 +420,7 @@ fn lock_pi_attempt(task: &Task, key: u64, try_only: bool) -> KResult<Attempt> {
             continue;
         }
         let w = Arc::new(FutexWaiter {
-            key: AtomicU64::new(key),
+            key: Mutex::new(key),
             bitset: u32::MAX,
             woken: AtomicBool::new(false),
             thread: task.thread.clone(),
@@ -369,19 +439,20 @@ pub fn lock_pi(
     uaddr: u64,
     try_only: bool,
     deadline: Option<Instant>,
+    private: bool,
 ) -> KResult<u64> {
-    let key = key_of(task, uaddr, true)?;
+    let (key, pa) = locate(task, uaddr, private, true)?;
     let me = task.tid as u32;
     let table = &task.kernel.futexes;
     loop {
-        let w = match lock_pi_attempt(task, key, try_only)? {
+        let w = match lock_pi_attempt(task, key, pa, try_only)? {
             Attempt::Acquired => return Ok(0),
             Attempt::Queued(w) => w,
         };
         let waiter = task.thread.waiter.clone();
         let owned = |task: &Task| -> KResult<bool> {
             let phys = task.mm().phys().clone();
-            Ok(phys.atomic_u32(key)?.load(Ordering::SeqCst) & FUTEX_TID_MASK == me)
+            Ok(phys.atomic_u32(pa)?.load(Ordering::SeqCst) & FUTEX_TID_MASK == me)
         };
         loop {
             waiter.reset();
@@ -413,10 +484,10 @@ pub fn lock_pi(
 
 /// `FUTEX_UNLOCK_PI`: releases the caller's lock at `uaddr`, handing it to the first waiter
 /// (`EPERM` if the caller does not own it).
-pub fn unlock_pi(task: &Task, uaddr: u64) -> KResult<u64> {
-    let key = key_of(task, uaddr, true)?;
+pub fn unlock_pi(task: &Task, uaddr: u64, private: bool) -> KResult<u64> {
+    let (key, pa) = locate(task, uaddr, private, true)?;
     let phys = task.mm().phys().clone();
-    let word = phys.atomic_u32(key)?;
+    let word = phys.atomic_u32(pa)?;
     let me = task.tid as u32;
     let mut q = task.kernel.futexes.lock();
     loop {
@@ -458,16 +529,29 @@ pub fn unlock_pi(task: &Task, uaddr: u64) -> KResult<u64> {
 pub fn exit_pi_locks(task: &Task) {
     let phys = task.mm().phys().clone();
     let me = task.tid as u32;
-    let mut q = task.kernel.futexes.lock();
-    let keys: Vec<u64> = q
+    let my_mm = Arc::as_ptr(&task.mm) as usize;
+    let keys: Vec<FutexKey> = task
+        .kernel
+        .futexes
+        .lock()
         .iter()
         .filter(|(_, l)| l.iter().any(|w| w.pi))
         .map(|(k, _)| *k)
         .collect();
     for key in keys {
-        let Ok(word) = phys.atomic_u32(key) else {
+        // The address space is locked only while the table is not (the order elsewhere).
+        let pa = match key {
+            FutexKey::Shared(pa) => pa,
+            FutexKey::Private(mm, va) if mm == my_mm => match task.mm().user_phys(va, true) {
+                Ok(pa) => pa,
+                Err(_) => continue,
+            },
+            FutexKey::Private(..) => continue,
+        };
+        let Ok(word) = phys.atomic_u32(pa) else {
             continue;
         };
+        let mut q = task.kernel.futexes.lock();
         let released = word.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |v| {
             (v & FUTEX_TID_MASK == me).then_some(FUTEX_WAITERS | FUTEX_OWNER_DIED)
         });

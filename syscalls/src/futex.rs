@@ -81,35 +81,55 @@ fn sys_futex(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     let r = match cmd {
         FUTEX_WAIT => {
             let d = deadline(task, a.u(3), realtime, realtime)?;
-            futex::wait(task, uaddr, val, u32::MAX, d)
+            return wait_restartable(task, uaddr, val, u32::MAX, d, private);
         }
         FUTEX_WAIT_BITSET => {
             let d = deadline(task, a.u(3), true, realtime)?;
-            futex::wait(task, uaddr, val, val3, d)
+            return wait_restartable(task, uaddr, val, val3, d, private);
         }
         FUTEX_WAKE => futex::wake(task, uaddr, val, u32::MAX, private),
         FUTEX_WAKE_BITSET => futex::wake(task, uaddr, val, val3, private),
-        FUTEX_REQUEUE => futex::requeue(task, uaddr, val, val2, uaddr2, None),
-        FUTEX_CMP_REQUEUE => futex::requeue(task, uaddr, val, val2, uaddr2, Some(val3)),
-        FUTEX_WAKE_OP => futex::wake_op(task, uaddr, val, uaddr2, val2, val3),
+        FUTEX_REQUEUE => futex::requeue(task, uaddr, val, val2, uaddr2, None, private),
+        FUTEX_CMP_REQUEUE => futex::requeue(task, uaddr, val, val2, uaddr2, Some(val3), private),
+        FUTEX_WAKE_OP => futex::wake_op(task, uaddr, val, uaddr2, val2, val3, private),
         // FUTEX_LOCK_PI's timeout is absolute on CLOCK_REALTIME; FUTEX_LOCK_PI2's on
         // CLOCK_MONOTONIC unless FUTEX_CLOCK_REALTIME.
         FUTEX_LOCK_PI => {
             let d = deadline(task, a.u(3), true, true)?;
-            futex::lock_pi(task, uaddr, false, d)
+            futex::lock_pi(task, uaddr, false, d, private)
         }
         FUTEX_LOCK_PI2 => {
             let d = deadline(task, a.u(3), true, realtime)?;
-            futex::lock_pi(task, uaddr, false, d)
+            futex::lock_pi(task, uaddr, false, d, private)
         }
-        FUTEX_TRYLOCK_PI => futex::lock_pi(task, uaddr, true, None),
-        FUTEX_UNLOCK_PI => futex::unlock_pi(task, uaddr),
+        FUTEX_TRYLOCK_PI => futex::lock_pi(task, uaddr, true, None, private),
+        FUTEX_UNLOCK_PI => futex::unlock_pi(task, uaddr, private),
         _ => Err(Errno::ENOSYS),
     };
-    // An interrupted wait restarts when no handler runs (Linux's restart block), and
-    // otherwise reports EINTR.
     match r {
         Err(Errno::ERESTARTSYS) => Err(Errno::ERESTARTNOHAND),
+        other => other,
+    }
+}
+
+/// A futex wait as Linux restarts it after a signal: an untimed one like any blocking call
+/// (again under `SA_RESTART`, else `EINTR`); a timed one with `EINTR` once a handler runs,
+/// and otherwise on towards the same deadline through `restart_syscall`.
+fn wait_restartable(
+    task: &mut Task,
+    uaddr: u64,
+    val: u32,
+    bitset: u32,
+    deadline: Option<Instant>,
+    private: bool,
+) -> KResult<u64> {
+    match futex::wait(task, uaddr, val, bitset, deadline, private) {
+        Err(Errno::ERESTARTSYS) if deadline.is_some() => {
+            task.restart_block = Some(Box::new(move |task: &mut Task| {
+                wait_restartable(task, uaddr, val, bitset, deadline, private)
+            }));
+            Err(Errno::ERESTART_RESTARTBLOCK)
+        }
         other => other,
     }
 }
