@@ -1,10 +1,13 @@
 //! `fork`'s copy of an address space.
 //!
-//! Private pages are copied eagerly rather than marked copy-on-write: under PVM every
+//! Writable private pages are copied eagerly rather than marked copy-on-write: under PVM every
 //! write-protection fault is a VM exit (~30 us), which costs more than copying the page
-//! (~1 us), and most forks exec soon after. Shared mappings share their frames (reference
-//! counted by [`super::PhysMemory`]); their unpopulated pages are populated first, so that
-//! both processes meet in the same frames.
+//! (~1 us), and most forks exec soon after. Pages no one can write need no copy at all: private
+//! mappings without `PROT_WRITE` (a program's text and read-only data) share their frames, and
+//! `mprotect` makes a private copy before it lets either process write (see
+//! `Mm::unshare_range`). Shared mappings share their frames too (reference counted by
+//! [`super::PhysMemory`]); their unpopulated pages are populated first, so that both processes
+//! meet in the same frames.
 
 use super::*;
 
@@ -30,7 +33,7 @@ impl Mm {
                 let pte = self.phys.read_u64(slot);
                 if has_frame(pte) {
                     let frame = pte & PTE_ADDR;
-                    let new = if vma.shared {
+                    let new = if vma.shared || vma.prot & PROT_WRITE == 0 {
                         self.phys.share_frame(frame);
                         frame
                     } else {

@@ -441,6 +441,35 @@ impl Mm {
         }
     }
 
+    /// Gives `[start, end)` private copies of frames another address space also maps (a
+    /// read-only private page shared by `fork`), before the range becomes writable.
+    fn unshare_range(&mut self, start: u64, end: u64) -> KResult<()> {
+        let mut va = start;
+        while va < end {
+            let Some(slot) = self.pt.leaf_slot(&self.phys, va, false, &mut self.flush)? else {
+                va = (va | 0x1f_ffff) + 1;
+                continue;
+            };
+            let pte = self.phys.read_u64(slot);
+            if has_frame(pte) && self.phys.is_shared(pte & PTE_ADDR) {
+                let old = pte & PTE_ADDR;
+                let copy = self.phys.alloc_frame()?;
+                if let Err(e) = self.phys.copy_frame(old, copy) {
+                    self.phys.free_frames(&[copy]);
+                    return Err(e);
+                }
+                self.set_leaf(slot, copy | (pte & !PTE_ADDR));
+                if self.cpus.shared() {
+                    self.deferred.push(old);
+                } else {
+                    self.phys.free_frames(&[old]);
+                }
+            }
+            va += PAGE_SIZE;
+        }
+        Ok(())
+    }
+
     fn reprotect_range(&mut self, start: u64, end: u64, prot: u32) {
         let mut va = start;
         while va < end {
@@ -648,6 +677,13 @@ impl Mm {
                         let _ = self.populate_range(&v, v.start, v.end);
                     }
                 } else {
+                    if gains_write && !v.shared {
+                        // Read-only private pages may be shared with a forked process.
+                        if let Err(e) = self.unshare_range(v.start, v.end) {
+                            self.vmas.insert(v.start, v);
+                            return Err(e);
+                        }
+                    }
                     self.reprotect_range(v.start, v.end, prot);
                 }
                 self.vmas.insert(v.start, v);
