@@ -570,17 +570,17 @@ fn subject(task: &Task, tid: i32) -> Option<Arc<Thread>> {
     }
 }
 
-/// `/proc/self/status` (or a thread's). Every lock is taken on its own and released before
+/// `/proc/self/status` (or thread `id`'s; `thread` is whose signal state it shows). Every lock is taken on its own and released before
 /// the next: the process state lock is not reentrant, so nothing below may be called with
 /// it held (in particular not `Task::pending_set`, which takes it).
-fn status_text(task: &Task, thread: &Thread) -> Vec<u8> {
+fn status_text(task: &Task, thread: &Thread, id: i32) -> Vec<u8> {
     let comm = comm_of(task);
     let vm = vm_kb(task);
     let umask = match fs_of(task, thread) {
         Some(fs) => fs.lock().unwrap_or_else(|e| e.into_inner()).umask,
         None => task.fs().umask,
     };
-    let (pid, ppid, tid) = (task.process.pid, task.process.ppid(), thread.tid());
+    let (pid, ppid) = (task.process.pid, task.process.ppid());
     let st = task.process.state();
     let c = st.creds;
     let groups: Vec<String> = st.groups.iter().map(|g| g.to_string()).collect();
@@ -607,7 +607,7 @@ fn status_text(task: &Task, thread: &Thread) -> Vec<u8> {
         .map(|n| n.get())
         .unwrap_or(1);
     format!(
-        "Name:\t{comm}\nUmask:\t{umask:04o}\nState:\tR (running)\nTgid:\t{pid}\nNgid:\t0\nPid:\t{tid}\nPPid:\t{ppid}\n\
+        "Name:\t{comm}\nUmask:\t{umask:04o}\nState:\tR (running)\nTgid:\t{pid}\nNgid:\t0\nPid:\t{id}\nPPid:\t{ppid}\n\
          TracerPid:\t0\nUid:\t{}\t{}\t{}\t{}\nGid:\t{}\t{}\t{}\t{}\nFDSize:\t64\nGroups:\t{}\n\
          VmPeak:\t{vm:8} kB\nVmSize:\t{vm:8} kB\nVmRSS:\t{vm:8} kB\nThreads:\t{threads}\nSigQ:\t0/63432\n\
          SigPnd:\t{own_pending:016x}\nShdPnd:\t{shared_pending:016x}\nSigBlk:\t{:016x}\nSigIgn:\t{ignored:016x}\nSigCgt:\t{caught:016x}\n\
@@ -627,8 +627,8 @@ fn status_text(task: &Task, thread: &Thread) -> Vec<u8> {
     .into_bytes()
 }
 
-/// `/proc/self/stat` (or a thread's; the fields `ps` and friends read, the rest zero).
-fn stat_text(task: &Task, thread: &Thread) -> Vec<u8> {
+/// `/proc/self/stat` (or thread `id`'s; the fields `ps` and friends read, the rest zero).
+fn stat_text(task: &Task, id: i32) -> Vec<u8> {
     let comm = comm_of(task);
     let vsize = vm_kb(task) * 1024;
     let ppid = task.process.ppid();
@@ -637,7 +637,7 @@ fn stat_text(task: &Task, thread: &Thread) -> Vec<u8> {
         (st.pgid, st.sid, st.running_threads().count().max(1))
     };
     let mut fields = vec![
-        thread.tid().to_string(),
+        id.to_string(),
         format!("({comm})"),
         "R".into(),
         ppid.to_string(),
@@ -725,11 +725,13 @@ impl ProcView for Task {
     }
     fn pid_file(&self, tid: i32, name: &str) -> Option<Vec<u8>> {
         let thread = subject(self, tid)?;
+        // The process directory is the leader's, whose id is the pid even once it has gone.
+        let id = if tid == 0 { self.process.pid } else { tid };
         Some(match name {
             "mounts" => mounts_text(self),
             "maps" => maps_text(self),
-            "status" => status_text(self, &thread),
-            "stat" => stat_text(self, &thread),
+            "status" => status_text(self, &thread, id),
+            "stat" => stat_text(self, id),
             "comm" => format!("{}\n", comm_of(self)).into_bytes(),
             // argv is not kept by the kernel: show the program, as a one-word command line.
             "cmdline" => {
