@@ -11,7 +11,12 @@ use crate::task::Task;
 /// Ends the calling thread (its loop has finished); the last thread out ends the process.
 pub fn exit_thread(task: &mut Task) {
     let status = task.exit_status.unwrap_or(ExitStatus::Exited(0));
+    // From here on `/proc` no longer counts the thread: `pthread_join` returns as soon as
+    // `release_user_state` clears the tid word, before the thread leaves the process's list.
+    task.thread.mark_exiting();
     release_user_state(task);
+    // The list has been walked: `get_robust_list` on the exiting thread sees none, as on Linux.
+    task.set_robust_list(0);
     if let Some(v) = task.vfork_done.take() {
         v.complete();
     }

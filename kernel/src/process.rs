@@ -7,12 +7,14 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use crate::cputime::CpuTimes;
 use crate::engine::VcpuKicker;
 use crate::errno::{Errno, KResult};
+use crate::fd::FdTable;
 use crate::signal::{self, SigAction, SigInfo, SigPending, Signal};
+use crate::vfs::FsContext;
 use crate::wait::{WaitQueue, Waiter};
 
 /// How a process ended, as `wait` would report it.
@@ -257,6 +259,13 @@ impl ProcessState {
         }
     }
 
+    /// The threads that have not begun to exit: what `/proc` shows (`Threads:`, `task/`).
+    /// A thread that has begun to exit has already released `pthread_join`, so it is not
+    /// counted even though it is still in [`ProcessState::threads`] for a moment.
+    pub fn running_threads(&self) -> impl Iterator<Item = &Arc<Thread>> {
+        self.threads.iter().filter(|t| !t.is_exiting())
+    }
+
     /// CPU time of the whole process: ended threads plus live ones.
     pub fn cpu_times(&self) -> CpuTimes {
         let mut t = self.cpu_exited;
@@ -313,6 +322,17 @@ pub struct Thread {
     pub must_exit: AtomicBool,
     /// CPU time used.
     pub cpu: crate::cputime::ThreadCpu,
+    /// The `set_robust_list` head, for `get_robust_list` from other threads (the owning
+    /// task keeps its own copy for the exit-time walk).
+    robust_list: AtomicU64,
+    /// Set when the thread starts to exit.
+    exiting: AtomicBool,
+    /// The thread's descriptor table, for `/proc/<pid>/task/<tid>`. Weak, so it neither
+    /// keeps the table alive nor counts as a sharer (`unshare` and exit look at the strong
+    /// counts).
+    files: Mutex<Weak<Mutex<FdTable>>>,
+    /// The thread's filesystem context (weak, likewise).
+    fs: Mutex<Weak<Mutex<FsContext>>>,
 }
 
 impl Thread {
@@ -326,7 +346,50 @@ impl Thread {
             kicker: Mutex::new(None),
             must_exit: AtomicBool::new(false),
             cpu: Default::default(),
+            robust_list: AtomicU64::new(0),
+            exiting: AtomicBool::new(false),
+            files: Mutex::new(Weak::new()),
+            fs: Mutex::new(Weak::new()),
         })
+    }
+
+    /// The robust-list head the thread registered (0 = none).
+    pub fn robust_list(&self) -> u64 {
+        self.robust_list.load(Ordering::Relaxed)
+    }
+
+    /// Records the thread's robust-list head (`set_robust_list`, cleared by `execve`).
+    pub fn set_robust_list(&self, head: u64) {
+        self.robust_list.store(head, Ordering::Relaxed);
+    }
+
+    /// Whether the thread has begun to exit.
+    pub fn is_exiting(&self) -> bool {
+        self.exiting.load(Ordering::Acquire)
+    }
+
+    /// Marks the thread as exiting (the start of `exit_thread`).
+    pub fn mark_exiting(&self) {
+        self.exiting.store(true, Ordering::Release);
+    }
+
+    /// Records which descriptor table and filesystem context the thread uses now.
+    pub fn set_tables(&self, files: &Arc<Mutex<FdTable>>, fs: &Arc<Mutex<FsContext>>) {
+        *self.files.lock().unwrap_or_else(|e| e.into_inner()) = Arc::downgrade(files);
+        *self.fs.lock().unwrap_or_else(|e| e.into_inner()) = Arc::downgrade(fs);
+    }
+
+    /// The thread's descriptor table, while it has one.
+    pub fn files(&self) -> Option<Arc<Mutex<FdTable>>> {
+        self.files
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .upgrade()
+    }
+
+    /// The thread's filesystem context, while it has one.
+    pub fn fs(&self) -> Option<Arc<Mutex<FsContext>>> {
+        self.fs.lock().unwrap_or_else(|e| e.into_inner()).upgrade()
     }
 
     /// The thread id.

@@ -71,7 +71,8 @@ pub struct Task {
     pub kernel: Arc<Kernel>,
     /// `set_tid_address` pointer.
     pub clear_child_tid: u64,
-    /// `set_robust_list` head.
+    /// `set_robust_list` head (walked at exit). Set it through [`Task::set_robust_list`],
+    /// which also publishes it in the [`Thread`] for `get_robust_list` from other threads.
     pub robust_list: u64,
     /// `sigaltstack`: (ss_sp, ss_flags, ss_size).
     pub altstack: (u64, i32, u64),
@@ -124,6 +125,7 @@ impl Task {
         mm.lock()
             .unwrap_or_else(|e| e.into_inner())
             .attach_cpu(&cpu);
+        thread.set_tables(&files, &fs);
         Task {
             tid: thread.tid(),
             regs,
@@ -174,6 +176,25 @@ impl Task {
         self.fs.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Switches to another descriptor table (`unshare(CLONE_FILES)`, `close_range` with
+    /// `CLOSE_RANGE_UNSHARE`, `execve`).
+    pub fn set_files(&mut self, files: Arc<Mutex<FdTable>>) {
+        self.files = files;
+        self.thread.set_tables(&self.files, &self.fs);
+    }
+
+    /// Switches to another filesystem context (`unshare(CLONE_FS)`).
+    pub fn set_fs(&mut self, fs: Arc<Mutex<FsContext>>) {
+        self.fs = fs;
+        self.thread.set_tables(&self.files, &self.fs);
+    }
+
+    /// Registers the thread's robust-list head (`set_robust_list`; 0 clears it).
+    pub fn set_robust_list(&mut self, head: u64) {
+        self.robust_list = head;
+        self.thread.set_robust_list(head);
+    }
+
     /// The blocked-signal mask.
     pub fn sigmask(&self) -> u64 {
         self.thread.mask()
@@ -185,7 +206,8 @@ impl Task {
         self.thread.set_mask(mask);
     }
 
-    /// Signals pending for this thread (its own and its process's), as a set.
+    /// Signals pending for this thread (its own and its process's), as a set. Takes the
+    /// process state lock: callers must not hold it.
     pub fn pending_set(&self) -> u64 {
         let st = self.process.state();
         self.thread.pending().set | st.shared_pending.set

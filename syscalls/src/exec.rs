@@ -385,6 +385,12 @@ fn exec_program(
     task.mm = Arc::new(Mutex::new(mm));
     let cpu = task.cpu.clone();
     task.mm().attach_cpu(&cpu);
+    // A descriptor table shared with another process (`CLONE_FILES`) is copied first, as
+    // Linux's `unshare_files`: the close-on-exec sweep must not reach the other process.
+    if Arc::strong_count(&task.files) > 1 {
+        let copy = task.files().clone();
+        task.set_files(Arc::new(Mutex::new(copy)));
+    }
     let closed = task.files().close_on_exec();
     drop(closed);
     {
@@ -412,7 +418,7 @@ fn exec_program(
     }
     task.altstack = (0, sbx_kernel::signal::SS_DISABLE, 0);
     task.clear_child_tid = 0;
-    task.robust_list = 0;
+    task.set_robust_list(0);
     task.regs = Regs {
         rip: entry,
         rsp: sp,

@@ -512,7 +512,7 @@ fn sys_close_range(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     }
     if flags & CLOSE_RANGE_UNSHARE != 0 {
         let copy = task.files().clone();
-        task.files = Arc::new(Mutex::new(copy));
+        task.set_files(Arc::new(Mutex::new(copy)));
     }
     let closed = task
         .files()

@@ -27,6 +27,7 @@ pub mod splice;
 pub mod time;
 pub mod timer;
 pub mod timerfd;
+pub mod unshare;
 pub mod util;
 
 /// Collects family registrations into a [`SyscallTable`].
@@ -68,6 +69,7 @@ pub fn build_table() -> SyscallTable {
     mm::register(&mut b);
     memfd::register(&mut b);
     process::register(&mut b);
+    unshare::register(&mut b);
     timer::register(&mut b);
     futex::register(&mut b);
     pgrp::register(&mut b);

@@ -14,11 +14,21 @@ use crate::TableBuilder;
 
 /// Registers this family's handlers.
 pub fn register(b: &mut TableBuilder) {
-    b.add("clone", sys_clone, Support::Full);
+    b.add(
+        "clone",
+        sys_clone,
+        Support::Partial(
+            "CLONE_PIDFD is ENOSYS (no pidfds); namespaces are EPERM (no CAP_SYS_ADMIN in the \
+             sandbox)",
+        ),
+    );
     b.add(
         "clone3",
         sys_clone3,
-        Support::Partial("set_tid, CLONE_PIDFD and CLONE_INTO_CGROUP are refused (EINVAL/ENOSYS)"),
+        Support::Partial(
+            "CLONE_PIDFD is ENOSYS (no pidfds); namespaces and set_tid are EPERM (no \
+             CAP_SYS_ADMIN/CAP_CHECKPOINT_RESTORE in the sandbox); CLONE_INTO_CGROUP is EBADF",
+        ),
     );
     b.add("fork", sys_fork, Support::Full);
     b.add("vfork", sys_vfork, Support::Full);
@@ -31,11 +41,7 @@ pub fn register(b: &mut TableBuilder) {
     );
     b.add("set_tid_address", sys_set_tid_address, Support::Full);
     b.add("set_robust_list", sys_set_robust_list, Support::Full);
-    b.add(
-        "get_robust_list",
-        sys_get_robust_list,
-        Support::Partial("only for the calling thread"),
-    );
+    b.add("get_robust_list", sys_get_robust_list, Support::Full);
     b.add(
         "wait4",
         sys_wait4,
@@ -48,42 +54,49 @@ pub fn register(b: &mut TableBuilder) {
     );
 }
 
-const CSIGNAL: u64 = 0xff;
-const CLONE_VM: u64 = 0x100;
-const CLONE_FS: u64 = 0x200;
-const CLONE_FILES: u64 = 0x400;
-const CLONE_SIGHAND: u64 = 0x800;
+pub(crate) const CSIGNAL: u64 = 0xff;
+/// `CLONE_NEWTIME`: shares its bit with the exit signal, so only `clone3` and `unshare` have it.
+pub(crate) const CLONE_NEWTIME: u64 = 0x80;
+pub(crate) const CLONE_VM: u64 = 0x100;
+pub(crate) const CLONE_FS: u64 = 0x200;
+pub(crate) const CLONE_FILES: u64 = 0x400;
+pub(crate) const CLONE_SIGHAND: u64 = 0x800;
 const CLONE_PIDFD: u64 = 0x1000;
-const CLONE_PTRACE: u64 = 0x2000;
 const CLONE_VFORK: u64 = 0x4000;
 const CLONE_PARENT: u64 = 0x8000;
-const CLONE_THREAD: u64 = 0x10000;
-const CLONE_NEWNS: u64 = 0x20000;
-const CLONE_SYSVSEM: u64 = 0x40000;
+pub(crate) const CLONE_THREAD: u64 = 0x10000;
+pub(crate) const CLONE_NEWNS: u64 = 0x20000;
+pub(crate) const CLONE_SYSVSEM: u64 = 0x40000;
 const CLONE_SETTLS: u64 = 0x80000;
 const CLONE_PARENT_SETTID: u64 = 0x100000;
 const CLONE_CHILD_CLEARTID: u64 = 0x200000;
 const CLONE_DETACHED: u64 = 0x400000;
-const CLONE_UNTRACED: u64 = 0x800000;
 const CLONE_CHILD_SETTID: u64 = 0x1000000;
-const CLONE_NEWCGROUP: u64 = 0x0200_0000;
-const CLONE_NEWUTS: u64 = 0x0400_0000;
-const CLONE_NEWIPC: u64 = 0x0800_0000;
-const CLONE_NEWUSER: u64 = 0x1000_0000;
-const CLONE_NEWPID: u64 = 0x2000_0000;
-const CLONE_NEWNET: u64 = 0x4000_0000;
-const CLONE_IO: u64 = 0x8000_0000;
+pub(crate) const CLONE_NEWCGROUP: u64 = 0x0200_0000;
+pub(crate) const CLONE_NEWUTS: u64 = 0x0400_0000;
+pub(crate) const CLONE_NEWIPC: u64 = 0x0800_0000;
+pub(crate) const CLONE_NEWUSER: u64 = 0x1000_0000;
+pub(crate) const CLONE_NEWPID: u64 = 0x2000_0000;
+pub(crate) const CLONE_NEWNET: u64 = 0x4000_0000;
 const CLONE_CLEAR_SIGHAND: u64 = 0x1_0000_0000;
 const CLONE_INTO_CGROUP: u64 = 0x2_0000_0000;
-const NAMESPACES: u64 = CLONE_NEWNS
+/// Every flag that asks for a new namespace.
+pub(crate) const NAMESPACES: u64 = CLONE_NEWNS
     | CLONE_NEWCGROUP
     | CLONE_NEWUTS
     | CLONE_NEWIPC
     | CLONE_NEWUSER
     | CLONE_NEWPID
-    | CLONE_NEWNET;
+    | CLONE_NEWNET
+    | CLONE_NEWTIME;
+
+/// `CAP_SYS_ADMIN`: what creating a namespace takes.
+pub(crate) const CAP_SYS_ADMIN: u32 = 21;
+/// `CAP_CHECKPOINT_RESTORE`: what choosing the new thread's id (`clone3`'s `set_tid`) takes.
+const CAP_CHECKPOINT_RESTORE: u32 = 40;
 
 /// What `clone`, `clone3`, `fork` and `vfork` ask for.
+#[derive(Default)]
 struct CloneArgs {
     flags: u64,
     exit_signal: i32,
@@ -91,10 +104,16 @@ struct CloneArgs {
     parent_tid: u64,
     child_tid: u64,
     tls: u64,
+    /// Where the pidfd goes (`clone3`; the legacy `clone` uses `parent_tid`).
+    pidfd: u64,
+    /// `clone3`'s `set_tid` array, already read (at most one entry gets this far).
+    set_tid: Vec<i32>,
 }
 
 fn sys_clone(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
-    let flags = a.u(0);
+    // The legacy call takes an int's worth of flags: the upper bits are ignored, and the low
+    // byte is the exit signal (not checked, as Linux does not; an invalid one is never sent).
+    let flags = a.u(0) & 0xffff_ffff;
     do_clone(
         task,
         CloneArgs {
@@ -104,6 +123,8 @@ fn sys_clone(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
             parent_tid: a.u(2),
             child_tid: a.u(3),
             tls: a.u(4),
+            pidfd: a.u(2),
+            ..CloneArgs::default()
         },
     )
 }
@@ -112,12 +133,8 @@ fn sys_fork(task: &mut Task, _: &SyscallArgs) -> KResult<u64> {
     do_clone(
         task,
         CloneArgs {
-            flags: 0,
             exit_signal: Signal::SIGCHLD.0,
-            stack: 0,
-            parent_tid: 0,
-            child_tid: 0,
-            tls: 0,
+            ..CloneArgs::default()
         },
     )
 }
@@ -128,27 +145,30 @@ fn sys_vfork(task: &mut Task, _: &SyscallArgs) -> KResult<u64> {
         CloneArgs {
             flags: CLONE_VM | CLONE_VFORK,
             exit_signal: Signal::SIGCHLD.0,
-            stack: 0,
-            parent_tid: 0,
-            child_tid: 0,
-            tls: 0,
+            ..CloneArgs::default()
         },
     )
 }
 
+/// `clone3`: Linux's `copy_clone_args_from_user` then `clone3_args_valid`, check by check.
 fn sys_clone3(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
+    /// `CLONE_ARGS_SIZE_VER0`: the struct up to `tls`.
     const VER0: u64 = 64;
+    /// `CLONE_ARGS_SIZE_VER2`: the whole struct this kernel knows (up to `cgroup`).
+    const VER2: usize = 88;
+    /// `MAX_PID_NS_LEVEL`.
+    const MAX_PID_NS_LEVEL: u64 = 32;
     let (addr, size) = (a.u(0), a.u(1));
-    if size < VER0 {
-        return Err(Errno::EINVAL);
-    }
     if size > 4096 {
         return Err(Errno::E2BIG);
+    }
+    if size < VER0 {
+        return Err(Errno::EINVAL);
     }
     let mut raw = vec![0u8; size as usize];
     task.mm().copy_in(addr, &mut raw)?;
     // Fields this kernel does not know must be zero (E2BIG otherwise), as Linux checks.
-    if raw.len() > 88 && raw[88..].iter().any(|&b| b != 0) {
+    if raw.len() > VER2 && raw[VER2..].iter().any(|&b| b != 0) {
         return Err(Errno::E2BIG);
     }
     let word = |i: usize| {
@@ -159,24 +179,38 @@ fn sys_clone3(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     };
     let (flags, pidfd, child_tid, parent_tid, exit_signal) =
         (word(0), word(1), word(2), word(3), word(4));
-    let (stack, stack_size, tls, set_tid, set_tid_size) =
-        (word(5), word(6), word(7), word(8), word(9));
-    if exit_signal > 64 || flags & CSIGNAL != 0 {
+    let (stack, stack_size, tls, set_tid, set_tid_size, cgroup) =
+        (word(5), word(6), word(7), word(8), word(9), word(10));
+    if set_tid_size > MAX_PID_NS_LEVEL || (set_tid == 0) != (set_tid_size == 0) {
         return Err(Errno::EINVAL);
     }
-    if set_tid != 0 || set_tid_size != 0 {
+    if exit_signal & !CSIGNAL != 0 || exit_signal > 64 {
         return Err(Errno::EINVAL);
     }
-    if flags & (CLONE_PIDFD | CLONE_INTO_CGROUP) != 0 || pidfd != 0 {
-        return Err(Errno::ENOSYS);
-    }
-    if (stack == 0) != (stack_size == 0) {
+    if flags & CLONE_INTO_CGROUP != 0 && (cgroup > i32::MAX as u64 || raw.len() < VER2) {
         return Err(Errno::EINVAL);
     }
-    let top = if stack != 0 {
-        stack.checked_add(stack_size).ok_or(Errno::EINVAL)?
-    } else {
+    let mut tids = vec![0u8; set_tid_size as usize * 4];
+    task.mm().copy_in(set_tid, &mut tids)?;
+    // clone3_args_valid.
+    if flags & !(0xffff_ffff | CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP) != 0
+        || flags & (CLONE_DETACHED | (CSIGNAL & !CLONE_NEWTIME)) != 0
+        || (flags & CLONE_SIGHAND != 0 && flags & CLONE_CLEAR_SIGHAND != 0)
+        || (flags & (CLONE_THREAD | CLONE_PARENT) != 0 && exit_signal != 0)
+    {
+        return Err(Errno::EINVAL);
+    }
+    let top = if stack == 0 {
+        if stack_size != 0 {
+            return Err(Errno::EINVAL);
+        }
         0
+    } else {
+        // The stack must be a user range (`access_ok`).
+        match stack.checked_add(stack_size) {
+            Some(top) if stack_size != 0 && top <= sbx_kernel::mm::TASK_SIZE => top,
+            _ => return Err(Errno::EINVAL),
+        }
     };
     do_clone(
         task,
@@ -187,51 +221,72 @@ fn sys_clone3(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
             parent_tid,
             child_tid,
             tls,
+            pidfd,
+            set_tid: tids
+                .chunks_exact(4)
+                .map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .collect(),
         },
     )
 }
 
-/// Checks the flag combinations Linux refuses.
-fn validate(flags: u64) -> KResult<()> {
+/// The checks Linux's `kernel_clone` and `copy_process` make before creating anything, in
+/// their order: flag combinations (`EINVAL`), then what the sandbox cannot give. Namespaces
+/// take `CAP_SYS_ADMIN`, which no sandbox process holds (root has Docker's default set), so
+/// they are `EPERM` as in a container; `set_tid` takes `CAP_CHECKPOINT_RESTORE` (`EPERM`);
+/// no file is a cgroup2 directory (`CLONE_INTO_CGROUP` is `EBADF`); and pidfds are not
+/// implemented (`CLONE_PIDFD` is `ENOSYS`).
+fn validate(task: &Task, args: &CloneArgs) -> KResult<()> {
+    let flags = args.flags;
+    let both = |a: u64, b: u64| flags & a != 0 && flags & b != 0;
+    // kernel_clone: CLONE_PIDFD and CLONE_PARENT_SETTID may not share one location (always
+    // the case for the legacy call, which returns the pidfd through parent_tid).
+    if both(CLONE_PIDFD, CLONE_PARENT_SETTID) && args.pidfd == args.parent_tid {
+        return Err(Errno::EINVAL);
+    }
+    if both(CLONE_NEWNS, CLONE_FS) || both(CLONE_NEWUSER, CLONE_FS) {
+        return Err(Errno::EINVAL);
+    }
     if flags & CLONE_THREAD != 0 && flags & CLONE_SIGHAND == 0 {
         return Err(Errno::EINVAL);
     }
     if flags & CLONE_SIGHAND != 0 && flags & CLONE_VM == 0 {
         return Err(Errno::EINVAL);
     }
-    if flags & CLONE_FS != 0 && flags & CLONE_NEWNS != 0 {
+    // The sandbox's first process is its pid namespace's init, which may not make siblings.
+    if flags & CLONE_PARENT != 0 && task.process.pid == 1 {
         return Err(Errno::EINVAL);
     }
-    if flags & CLONE_CLEAR_SIGHAND != 0 && flags & CLONE_SIGHAND != 0 {
+    if flags & CLONE_THREAD != 0 && flags & (CLONE_NEWUSER | CLONE_NEWPID) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    if both(CLONE_PIDFD, CLONE_DETACHED) {
         return Err(Errno::EINVAL);
     }
     if flags & NAMESPACES != 0 {
-        // The sandbox is already its own set of namespaces; nesting is not offered.
-        return Err(Errno::EPERM);
+        // With the capability, a kernel without namespace support says EINVAL.
+        return Err(if crate::identity::capable(task, CAP_SYS_ADMIN) {
+            Errno::EINVAL
+        } else {
+            Errno::EPERM
+        });
     }
-    let known = CSIGNAL
-        | CLONE_VM
-        | CLONE_FS
-        | CLONE_FILES
-        | CLONE_SIGHAND
-        | CLONE_PIDFD
-        | CLONE_PTRACE
-        | CLONE_VFORK
-        | CLONE_PARENT
-        | CLONE_THREAD
-        | NAMESPACES
-        | CLONE_SYSVSEM
-        | CLONE_SETTLS
-        | CLONE_PARENT_SETTID
-        | CLONE_CHILD_CLEARTID
-        | CLONE_DETACHED
-        | CLONE_UNTRACED
-        | CLONE_CHILD_SETTID
-        | CLONE_IO
-        | CLONE_CLEAR_SIGHAND
-        | CLONE_INTO_CGROUP;
-    if flags & !known != 0 {
-        return Err(Errno::EINVAL);
+    if let Some(&tid) = args.set_tid.first() {
+        // One pid namespace level: one id at most.
+        if args.set_tid.len() > 1 || !(1..4_194_304).contains(&tid) {
+            return Err(Errno::EINVAL);
+        }
+        if !crate::identity::capable(task, CAP_CHECKPOINT_RESTORE)
+            && !crate::identity::capable(task, CAP_SYS_ADMIN)
+        {
+            return Err(Errno::EPERM);
+        }
+    }
+    if flags & CLONE_INTO_CGROUP != 0 {
+        return Err(Errno::EBADF);
+    }
+    if flags & CLONE_PIDFD != 0 || !args.set_tid.is_empty() {
+        return Err(Errno::ENOSYS);
     }
     Ok(())
 }
@@ -239,7 +294,7 @@ fn validate(flags: u64) -> KResult<()> {
 /// Creates a thread (`CLONE_THREAD`) or a process sharing what `flags` say.
 fn do_clone(task: &mut Task, args: CloneArgs) -> KResult<u64> {
     let flags = args.flags;
-    validate(flags)?;
+    validate(task, &args)?;
     if flags & CLONE_SETTLS != 0 && args.tls >= sbx_kernel::mm::TASK_SIZE {
         return Err(Errno::EPERM);
     }
@@ -281,7 +336,13 @@ fn do_clone(task: &mut Task, args: CloneArgs) -> KResult<u64> {
         };
         let state = {
             let st = task.process.state();
-            let mut child = st.forked(args.exit_signal);
+            // A CLONE_PARENT child tells the shared parent what the caller would have.
+            let exit_signal = if flags & CLONE_PARENT != 0 {
+                st.exit_signal
+            } else {
+                args.exit_signal
+            };
+            let mut child = st.forked(exit_signal);
             if flags & CLONE_CLEAR_SIGHAND != 0 {
                 for a in child.actions.iter_mut() {
                     if a.handler > signal::SIG_IGN {
@@ -430,19 +491,38 @@ fn sys_set_robust_list(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     if a.u(1) != 24 {
         return Err(Errno::EINVAL);
     }
-    task.robust_list = a.u(0);
+    task.set_robust_list(a.u(0));
     Ok(0)
 }
 
+/// `get_robust_list(pid, head_ptr, len_ptr)`: the head of thread `pid` (0: the caller), if
+/// the caller may read it (`ptrace_may_access` in read mode: same process, else the same
+/// identity on a dumpable target).
 fn sys_get_robust_list(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     let pid = a.i32(0);
-    if pid != 0 && pid != task.tid {
-        return Err(Errno::ESRCH);
-    }
-    let head = task.robust_list;
+    let head = if pid == 0 || pid == task.tid {
+        task.robust_list
+    } else {
+        let procs = &task.kernel.procs;
+        // A zombie (an exited leader, or a process not reaped yet) is still found; its list
+        // was released at exit.
+        let (thread, process) = match procs.thread(pid) {
+            Some((t, p)) => (Some(t), p),
+            None => (None, procs.process(pid).ok_or(Errno::ESRCH)?),
+        };
+        // A reaped process's last thread may not have left the table yet.
+        if process.state().reaped {
+            return Err(Errno::ESRCH);
+        }
+        if !crate::util::may_read_process(task, &process) {
+            return Err(Errno::EPERM);
+        }
+        thread.map_or(0, |t| t.robust_list())
+    };
+    // Linux stores the length first, then the head.
     let mut mm = task.mm();
-    mm.write_val(a.u(1), &head)?;
     mm.write_val(a.u(2), &24u64)?;
+    mm.write_val(a.u(1), &head)?;
     Ok(0)
 }
 

@@ -284,6 +284,44 @@ pub fn inherit_extras(parent: &Arc<Process>, child: &Arc<Process>) {
     table.insert(key(child), (Arc::downgrade(child), inherited));
 }
 
+/// The [`Extras`] of another process (its defaults if it never touched them). Takes the
+/// process's state lock, then the side table, one after the other.
+pub fn extras_of(p: &Arc<Process>) -> Extras {
+    let creds = p.state().creds;
+    match extras_table().get(&key(p)) {
+        Some((_, e)) => *e,
+        None => Extras::new(&creds),
+    }
+}
+
+/// `CAP_SYS_PTRACE`.
+const CAP_SYS_PTRACE: u32 = 19;
+
+/// Linux's `ptrace_may_access(target, PTRACE_MODE_READ_REALCREDS)`: whether the caller may
+/// read another process's internals (`get_robust_list`). Its own process always; otherwise
+/// the caller's real uid and gid must equal all of the target's (real, effective, saved),
+/// the target must be dumpable, and the caller's permitted capabilities must cover the
+/// target's, unless the caller holds `CAP_SYS_PTRACE` (sandbox root does not: Docker's
+/// default set lacks it).
+pub fn may_read_process(task: &Task, target: &Arc<Process>) -> bool {
+    if Arc::ptr_eq(&task.process, target) {
+        return true;
+    }
+    let (me, caps) = with_extras(task, |st, e| (st.creds, e.caps));
+    if caps.effective & (1 << CAP_SYS_PTRACE) != 0 {
+        return true;
+    }
+    let t = target.state().creds;
+    let ids = me.uid == t.uid
+        && me.uid == t.euid
+        && me.uid == t.suid
+        && me.gid == t.gid
+        && me.gid == t.egid
+        && me.gid == t.sgid;
+    let theirs = extras_of(target);
+    ids && theirs.dumpable == 1 && theirs.caps.permitted & !caps.permitted == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

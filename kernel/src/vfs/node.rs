@@ -350,24 +350,29 @@ pub const RENAME_WHITEOUT: u32 = 4;
 pub trait ProcView {
     /// The walker's pid inside the sandbox.
     fn pid(&self) -> i32;
-    /// The open file behind descriptor `fd`.
-    fn fd_file(&self, fd: i32) -> Option<Arc<OpenFile>>;
-    /// The open descriptors, ascending.
-    fn fd_list(&self) -> Vec<i32>;
+    /// The walker's thread id (`/proc/thread-self`).
+    fn tid(&self) -> i32;
+    /// The ids of the walker's process's threads, ascending (`/proc/self/task`).
+    fn thread_ids(&self) -> Vec<i32>;
+    /// The open file behind descriptor `fd` of thread `tid` (0: the walker's own table).
+    fn fd_file(&self, tid: i32, fd: i32) -> Option<Arc<OpenFile>>;
+    /// The open descriptors of thread `tid` (0: the walker's own table), ascending.
+    fn fd_list(&self, tid: i32) -> Vec<i32>;
     /// Path of the running executable.
     fn exe(&self) -> Vec<u8>;
-    /// The working directory (`/proc/self/cwd`).
-    fn cwd(&self) -> Option<super::Location> {
+    /// The working directory of thread `tid` (0: the walker's own).
+    fn cwd(&self, _tid: i32) -> Option<super::Location> {
         None
     }
-    /// The process root (`/proc/self/root`).
-    fn root(&self) -> Option<super::Location> {
+    /// The root of thread `tid` (0: the walker's own).
+    fn root(&self, _tid: i32) -> Option<super::Location> {
         None
     }
     /// The text of `/proc/self/<name>` (`maps`, `status`, `stat`, `cmdline`, `comm`,
-    /// `mounts`), generated for this process.
-    fn pid_file(&self, _name: &str) -> Vec<u8> {
-        Vec::new()
+    /// `mounts`) for the process (`tid` 0) or its thread `tid` (`/proc/self/task/<tid>`);
+    /// `None` once that thread has gone.
+    fn pid_file(&self, _tid: i32, _name: &str) -> Option<Vec<u8>> {
+        None
     }
 }
 
