@@ -292,7 +292,8 @@ fn do_read(task: &mut Task, file: &OpenFile, off: Option<u64>, mut dst: GuestIov
 
 /// Writes guest buffers to `file`; a broken pipe also raises `SIGPIPE`, as Linux does. A
 /// blocking stream write sleeps until everything is written; a signal ends it early with the
-/// count written so far (or a restart when nothing was).
+/// count written so far (or a restart when nothing was), and so does the last reader of a
+/// pipe going away.
 fn do_write(task: &mut Task, file: &OpenFile, off: Option<u64>, mut src: GuestIov) -> KResult<u64> {
     let count = src.total();
     let r = match blocking_queue(file) {
@@ -316,7 +317,14 @@ fn do_write(task: &mut Task, file: &OpenFile, off: Option<u64>, mut src: GuestIo
                             break Ok(done);
                         }
                     }
-                    Err(_) if done > 0 => break Ok(done),
+                    Err(e) if done > 0 => {
+                        // A pipe whose last reader left mid-write still raises SIGPIPE
+                        // (Linux's pipe_write); a socket's partial send does not.
+                        if e == Errno::EPIPE && is_fifo(file) {
+                            task.send_signal(Signal::SIGPIPE);
+                        }
+                        break Ok(done);
+                    }
                     Err(e) => break Err(e),
                 }
             }
@@ -326,6 +334,11 @@ fn do_write(task: &mut Task, file: &OpenFile, off: Option<u64>, mut src: GuestIo
         task.send_signal(Signal::SIGPIPE);
     }
     r.map(|n| n as u64)
+}
+
+/// A pipe or FIFO.
+fn is_fifo(file: &OpenFile) -> bool {
+    file.stat().is_ok_and(|s| s.kind() == FileKind::Fifo)
 }
 
 /// Linux's `access_ok`: the whole buffer must lie in user space (checked before any I/O,
@@ -574,6 +587,10 @@ const F_OFD_GETLK: u32 = 36;
 const F_OFD_SETLK: u32 = 37;
 const F_OFD_SETLKW: u32 = 38;
 const F_DUPFD_CLOEXEC: u32 = 1030;
+const F_SETPIPE_SZ: u32 = 1031;
+const F_GETPIPE_SZ: u32 = 1032;
+/// May grow a pipe past `/proc/sys/fs/pipe-max-size`.
+const CAP_SYS_RESOURCE: u32 = 24;
 const F_RDLCK: i16 = 0;
 const F_WRLCK: i16 = 1;
 const F_UNLCK: i16 = 2;
@@ -748,6 +765,11 @@ fn sys_fcntl(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
         }
         crate::memfd::F_ADD_SEALS | crate::memfd::F_GET_SEALS => {
             crate::memfd::fcntl_seals(&file, cmd, arg)
+        }
+        F_GETPIPE_SZ => sbx_kernel::pipe::capacity(&file).map(|n| n as u64),
+        F_SETPIPE_SZ => {
+            let privileged = crate::identity::capable(task, CAP_SYS_RESOURCE);
+            sbx_kernel::pipe::set_capacity(&file, arg as u32, privileged).map(|n| n as u64)
         }
         F_GETOWN | F_GETSIG => Ok(0),
         F_SETOWN | F_SETSIG => Ok(0),

@@ -57,6 +57,29 @@ pub trait FileOps: Send + Sync + 'static {
     fn write(&self, _data: &[u8], _nonblock: bool) -> KResult<usize> {
         Err(Errno::EINVAL)
     }
+    /// Stream read straight into `sink` (which takes what it can and returns how much; fewer
+    /// means the guest buffer faulted), for kinds whose result depends on where the reader's
+    /// buffer ends or faults (pipes: a packet ends a read, data a fault left behind stays).
+    /// Never waits. `None` means "use `read`".
+    fn stream_read_to(
+        &self,
+        _count: usize,
+        _sink: &mut dyn FnMut(&[u8]) -> usize,
+    ) -> Option<KResult<usize>> {
+        None
+    }
+    /// Stream write of `count` bytes pulled from `source` (as in [`OpenFile::write_from`]) by
+    /// a description with status flags `status`, for kinds whose result depends on the whole
+    /// request and those flags (pipes: merging into the last page, `O_DIRECT` packets).
+    /// Never waits. `None` means "use `write`".
+    fn stream_write_from(
+        &self,
+        _count: usize,
+        _status: u32,
+        _source: &mut dyn FnMut(u64, &mut [u8]) -> usize,
+    ) -> Option<KResult<usize>> {
+        None
+    }
     /// Whether a stream read returns all that was asked without waiting (memory devices),
     /// so one large `read` may be served by several chunked reads.
     fn reads_complete(&self) -> bool {
@@ -277,7 +300,16 @@ impl OpenFile {
             *pos += n as u64;
             Ok(n)
         } else {
-            self.ops.read(buf, self.nonblocking())
+            let mut off = 0;
+            let direct = self.ops.stream_read_to(buf.len(), &mut |d| {
+                buf[off..off + d.len()].copy_from_slice(d);
+                off += d.len();
+                d.len()
+            });
+            match direct {
+                Some(r) => r,
+                None => self.ops.read(buf, self.nonblocking()),
+            }
         }
     }
 
@@ -297,7 +329,18 @@ impl OpenFile {
             *pos = off + n as u64;
             Ok(n)
         } else {
-            self.ops.write(data, self.nonblocking())
+            let mut source = |off: u64, dst: &mut [u8]| {
+                let off = off as usize;
+                dst.copy_from_slice(&data[off..off + dst.len()]);
+                dst.len()
+            };
+            match self
+                .ops
+                .stream_write_from(data.len(), self.status(), &mut source)
+            {
+                Some(r) => r,
+                None => self.ops.write(data, self.nonblocking()),
+            }
         }
     }
 
@@ -337,7 +380,8 @@ impl OpenFile {
     /// Reads up to `count` bytes (at `off`, or at the shared offset / from the stream when
     /// `None`) and hands them to `sink` in chunks; `sink` returns how many bytes it took
     /// (fewer means the guest buffer faulted). Returns the bytes delivered, `EFAULT` if none
-    /// could be. Only delivered bytes advance the offset; streams read once, at most 64 KiB.
+    /// could be. Only delivered bytes advance the offset; streams read once, at most 64 KiB
+    /// (kinds with [`FileOps::stream_read_to`]: as much as they hold).
     pub fn read_to(
         &self,
         off: Option<u64>,
@@ -351,6 +395,9 @@ impl OpenFile {
         if !self.ops.seekable() {
             if off.is_some() {
                 return Err(Errno::ESPIPE);
+            }
+            if let Some(r) = self.ops.stream_read_to(count, sink) {
+                return r;
             }
             let mut buf = vec![0u8; count.min(STREAM_CHUNK)];
             let mut done = 0usize;
@@ -439,6 +486,11 @@ impl OpenFile {
         }
         if off.is_some_and(|o| o > i64::MAX as u64) {
             return Err(Errno::EINVAL);
+        }
+        if !seekable {
+            if let Some(r) = self.ops.stream_write_from(count, self.status(), source) {
+                return r;
+            }
         }
         let append = self.status() & O_APPEND != 0;
         // Seekable files keep the offset locked for the whole write, so appends stay whole.

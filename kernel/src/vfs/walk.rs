@@ -123,8 +123,8 @@ impl Node for VirtualDir {
     }
 }
 
-/// What following `/proc/self/fd/N` to an anonymous file (stdio, pipe, socket) reaches:
-/// opening it opens the same object again.
+/// What following `/proc/self/fd/N` to an anonymous file (stdio, socket) reaches: opening it
+/// opens the same object again. (Pipes lead to their pipe instead: `pipe::proc_node`.)
 pub(crate) struct AnonFileNode(pub(crate) Arc<OpenFile>);
 
 impl Node for AnonFileNode {
@@ -230,7 +230,10 @@ impl Resolver<'_> {
                 }
                 None => {
                     let path = Arc::from(file.describe());
-                    Ok(at.derive(at.mount.clone(), Arc::new(AnonFileNode(file)), path))
+                    // A pipe end leads to the pipe (reopened like a FIFO), not to the end.
+                    let node = crate::pipe::proc_node(&file)
+                        .unwrap_or_else(|| Arc::new(AnonFileNode(file)));
+                    Ok(at.derive(at.mount.clone(), node, path))
                 }
             },
             MagicTarget::Path(p) => self.walk(self.root.clone(), &p, true, links),
