@@ -144,6 +144,7 @@ fn run(args: RunArgs) -> Result<i32> {
                 timeout.unwrap_or_default()
             );
             sandbox.kill();
+            give_up_unless_stopped(&sandbox);
         }
         let status = sandbox.finish();
         forwarder.close();
@@ -158,8 +159,22 @@ fn run(args: RunArgs) -> Result<i32> {
     }
 }
 
+/// How long a killed sandbox may take to stop before sbx exits without it.
+const STOP_GRACE: Duration = Duration::from_secs(5);
+
+/// After a kill: waits a moment for the sandbox to stop, and if it does not (a guest thread
+/// stuck in sbx's own kernel), exits the process rather than hang with it.
+fn give_up_unless_stopped(sandbox: &RunningSandbox) {
+    if !sandbox.wait_until(Some(Instant::now() + STOP_GRACE)) {
+        eprintln!("sbx: the sandbox did not stop within {STOP_GRACE:?} of being killed; exiting");
+        std::process::exit(137);
+    }
+}
+
 /// Forwards the terminal's signals to the guest (Ctrl-C becomes SIGINT in the sandbox), as
-/// `docker run` does. The returned handle stops the forwarding thread.
+/// `docker run` does. The third interrupt or termination request kills the sandbox, as a
+/// user pressing Ctrl-C repeatedly at a program that ignores it expects. The returned handle
+/// stops the forwarding thread.
 fn forward_signals(
     sandbox: &Arc<RunningSandbox>,
 ) -> Result<signal_hook::iterator::Handle, SandboxError> {
@@ -169,10 +184,17 @@ fn forward_signals(
     let handle = signals.handle();
     let target = Arc::downgrade(sandbox);
     std::thread::spawn(move || {
+        let mut stops = 0;
         for sig in signals.forever() {
-            match target.upgrade() {
-                Some(s) => s.signal(sig),
-                None => break,
+            let Some(s) = target.upgrade() else { break };
+            s.signal(sig);
+            if sig == SIGINT || sig == SIGTERM {
+                stops += 1;
+                if stops == 3 {
+                    eprintln!("sbx: interrupted three times; killing the sandbox");
+                    s.kill();
+                    give_up_unless_stopped(&s);
+                }
             }
         }
     });
