@@ -519,11 +519,7 @@ impl FileOps for Epoll {
     }
 
     fn stream_seek(&self, _off: i64, whence: u32) -> KResult<u64> {
-        // Linux's `noop_llseek`: the position stays 0 for any valid `whence`.
-        if whence > crate::fd::SEEK_HOLE {
-            return Err(Errno::EINVAL);
-        }
-        Ok(0)
+        super::noop_llseek(whence)
     }
 
     fn poll(&self, events: u32) -> u32 {

@@ -73,11 +73,7 @@ impl FileOps for EventFd {
     }
 
     fn stream_seek(&self, _off: i64, whence: u32) -> KResult<u64> {
-        // Linux's `noop_llseek`: the position stays 0 for any valid `whence`.
-        if whence > crate::fd::SEEK_HOLE {
-            return Err(Errno::EINVAL);
-        }
-        Ok(0)
+        super::noop_llseek(whence)
     }
 
     fn read(&self, buf: &mut [u8], _nonblock: bool) -> KResult<usize> {

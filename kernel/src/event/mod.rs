@@ -29,6 +29,15 @@ pub const POLLRDHUP: u32 = 0x2000;
 /// Every readiness bit a file kind may report (the `epoll` flag bits lie above these).
 pub const ALL_EVENTS: u32 = 0xffff;
 
+/// Linux's `noop_llseek`, which the event files use: the position stays 0 for any valid
+/// `whence`.
+pub(crate) fn noop_llseek(whence: u32) -> crate::errno::KResult<u64> {
+    if whence > crate::fd::SEEK_HOLE {
+        return Err(crate::errno::Errno::EINVAL);
+    }
+    Ok(0)
+}
+
 /// What `file` is ready for now, as Linux's `vfs_poll` reports it. Kinds with a wait queue
 /// answer exactly (an eventfd reports no `POLLRDNORM`, a pipe does); the kinds without one are
 /// files, devices and host stdio, for which Linux reports `POLLRDNORM`/`POLLWRNORM` alongside

@@ -4,6 +4,7 @@
 
 mod node;
 mod ring;
+pub(crate) use node::pipefs_statfs;
 
 use std::any::Any;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -13,6 +13,16 @@ use crate::vfs::{Cx, Node, NodeRef, SetAttr, Stat, StatFs};
 /// `PIPEFS_MAGIC`.
 const PIPEFS_MAGIC: i64 = 0x5049_5045;
 
+/// What `fstatfs` reports for pipes and other anonymous files (Linux's pipefs).
+pub(crate) fn pipefs_statfs() -> StatFs {
+    StatFs {
+        fs_type: PIPEFS_MAGIC,
+        bsize: 4096,
+        namelen: 255,
+        ..StatFs::default()
+    }
+}
+
 /// A pipe reached by path.
 pub(crate) struct PipeNode(pub(super) Arc<Pipe>);
 
@@ -45,12 +55,7 @@ impl Node for PipeNode {
         Ok(())
     }
     fn statfs(&self) -> KResult<StatFs> {
-        Ok(StatFs {
-            fs_type: PIPEFS_MAGIC,
-            bsize: 4096,
-            namelen: 255,
-            ..StatFs::default()
-        })
+        Ok(pipefs_statfs())
     }
     fn same(&self, other: &dyn Node) -> bool {
         other

@@ -145,12 +145,7 @@ impl Node for AnonFileNode {
         self.0.ops().setattr(attr).unwrap_or(Err(Errno::EPERM))
     }
     fn statfs(&self) -> KResult<StatFs> {
-        Ok(StatFs {
-            fs_type: 0x5049_5045,
-            bsize: 4096,
-            namelen: 255,
-            ..StatFs::default()
-        })
+        Ok(crate::pipe::pipefs_statfs())
     }
     fn same(&self, other: &dyn Node) -> bool {
         other
