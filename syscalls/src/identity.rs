@@ -297,6 +297,12 @@ fn change_ids(
             Kind::FsUser => fix_caps_fsuid(old.fs, new.fs, &mut extras.caps),
             Kind::Group => {}
         }
+        // Linux's `commit_creds`: a changed effective or filesystem id makes the process
+        // non-dumpable (`suid_dumpable` is 0) and cancels its parent-death signal.
+        if old.e != new.e || old.fs != new.fs {
+            extras.dumpable = 0;
+            state.pdeathsig = 0;
+        }
         Ok(old)
     })
 }
