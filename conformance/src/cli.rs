@@ -121,7 +121,8 @@ pub fn main(args: &ConformanceArgs, sbx: &Path) -> Result<i32> {
         progress: true,
     };
     let mut rows = suite::run(&jobs, &config);
-    if let Some(path) = &args.baseline {
+    // Updating the baseline retries too, so a flake does not silently drop a row.
+    if let Some(path) = args.baseline.as_ref().or(args.update_baseline.as_ref()) {
         retry_baseline_failures(path, &jobs, &config, &mut rows)?;
     }
     let notes_path = args
