@@ -73,10 +73,17 @@ pub fn gate_code() -> Result<GateCode, IcedError> {
             a.test(rdx, rdx)?;
             a.je(done)?;
             // A 2-byte rewrite is "misaligned" to KVM's shadow MMU, which then drops every
-            // shadow page derived from this table page instead of patching one entry.
-            a.mov(rax, qword_ptr(rsi))?;
-            a.mov(bx, word_ptr(rax))?;
-            a.mov(word_ptr(rax), bx)?;
+            // shadow page derived from this table page instead of patching one entry. It is a
+            // locked compare-and-exchange of the word with itself: sbx may be changing that
+            // entry from another host thread right now, and a plain read-then-write could put
+            // back a stale value over the new one.
+            let mut same = a.create_label();
+            a.mov(rdi, qword_ptr(rsi))?;
+            a.set_label(&mut same)?;
+            a.mov(ax, word_ptr(rdi))?;
+            a.mov(bx, ax)?;
+            a.lock().cmpxchg(word_ptr(rdi), bx)?;
+            a.jne(same)?;
             a.add(rsi, 8)?;
             a.dec(rdx)?;
             a.jmp(pages)?;
