@@ -111,6 +111,25 @@ pub trait VcpuKicker: Send + Sync {
     fn kick(&self);
 }
 
+/// The kicker of the vCPU a guest thread runs on (none before it has one and after it ends),
+/// shared by everyone who may need to stop that vCPU: signal senders and TLB shootdowns.
+#[derive(Default)]
+pub struct KickSlot(std::sync::Mutex<Option<Arc<dyn VcpuKicker>>>);
+
+impl KickSlot {
+    /// Installs (or removes) the kicker.
+    pub fn set(&self, kicker: Option<Arc<dyn VcpuKicker>>) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = kicker;
+    }
+
+    /// Kicks the vCPU, if there is one.
+    pub fn kick(&self) {
+        if let Some(k) = self.0.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+            k.kick();
+        }
+    }
+}
+
 /// Auxiliary-vector facts the CPU profile decides.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct CpuFacts {

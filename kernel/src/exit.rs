@@ -21,7 +21,6 @@ pub fn exit_thread(task: &mut Task) {
         v.complete();
     }
     task.thread.set_kicker(None);
-    task.cpu.set_kicker(None);
     let used = task.thread.cpu.finish();
     let (last, final_status) = {
         let mut st = task.process.state();

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use crate::cputime::CpuTimes;
-use crate::engine::VcpuKicker;
+use crate::engine::{KickSlot, VcpuKicker};
 use crate::errno::{Errno, KResult};
 use crate::fd::FdTable;
 use crate::signal::{self, SigAction, SigInfo, SigPending, Signal};
@@ -317,7 +317,7 @@ pub struct Thread {
     pending: Mutex<SigPending>,
     /// Woken by wait queues and signal senders while the thread blocks.
     pub waiter: Arc<Waiter>,
-    kicker: Mutex<Option<Arc<dyn VcpuKicker>>>,
+    kicker: Arc<KickSlot>,
     /// Set when the thread must leave (group exit, exec by another thread, SIGKILL).
     pub must_exit: AtomicBool,
     /// CPU time used.
@@ -343,7 +343,7 @@ impl Thread {
             mask: AtomicU64::new(mask),
             pending: Mutex::new(SigPending::default()),
             waiter: Waiter::new(),
-            kicker: Mutex::new(None),
+            kicker: Arc::default(),
             must_exit: AtomicBool::new(false),
             cpu: Default::default(),
             robust_list: AtomicU64::new(0),
@@ -415,21 +415,19 @@ impl Thread {
 
     /// Installs the handle that interrupts this thread's vCPU.
     pub fn set_kicker(&self, kicker: Option<Arc<dyn VcpuKicker>>) {
-        *self.kicker.lock().unwrap_or_else(|e| e.into_inner()) = kicker;
+        self.kicker.set(kicker);
+    }
+
+    /// Where this thread's vCPU kicker lives (shared with its address space's shootdowns).
+    pub fn kick_slot(&self) -> Arc<KickSlot> {
+        self.kicker.clone()
     }
 
     /// Makes the thread notice new work promptly: wakes it if it sleeps in the kernel and
     /// stops its vCPU if it runs guest code.
     pub fn interrupt(&self) {
         self.waiter.notify();
-        if let Some(k) = self
-            .kicker
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .as_ref()
-        {
-            k.kick();
-        }
+        self.kicker.kick();
     }
 
     /// Asks the thread to leave as soon as it can.

@@ -51,7 +51,6 @@ impl HostThreads {
 /// `EAGAIN` when the host or the engine has no room for another thread.
 pub fn start_thread(kernel: &Arc<Kernel>, task: Task) -> KResult<()> {
     let (vcpu, kicker) = kernel.machine.new_vcpu().map_err(|_| Errno::EAGAIN)?;
-    task.cpu.set_kicker(Some(kicker.clone()));
     task.thread.set_kicker(Some(kicker));
     kernel.procs.add_thread(&task.thread, &task.process)?;
     let k = kernel.clone();

@@ -121,7 +121,7 @@ impl Task {
         fs: Arc<Mutex<FsContext>>,
         regs: Regs,
     ) -> Task {
-        let cpu = crate::mm::MmCpu::new();
+        let cpu = crate::mm::MmCpu::new(thread.kick_slot());
         mm.lock()
             .unwrap_or_else(|e| e.into_inner())
             .attach_cpu(&cpu);

@@ -16,10 +16,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::Duration;
 
-use crate::engine::VcpuKicker;
+use crate::engine::KickSlot;
 
 /// One vCPU's view of the address space it runs.
-#[derive(Default)]
 pub struct MmCpu {
     /// Table pages to re-announce before it runs guest code again.
     pending: Mutex<Vec<u64>>,
@@ -27,23 +26,23 @@ pub struct MmCpu {
     in_guest: AtomicBool,
     /// How many times it has left the guest.
     exits: AtomicU64,
-    /// Stops its vCPU (None before it has one).
-    kicker: Mutex<Option<Arc<dyn VcpuKicker>>>,
+    /// Stops its vCPU: the thread's own slot.
+    kicker: Arc<KickSlot>,
 }
 
 impl MmCpu {
-    /// A vCPU record with nothing pending.
-    pub fn new() -> Arc<MmCpu> {
-        Arc::new(MmCpu::default())
+    /// A vCPU record with nothing pending, stopped through `kicker`.
+    pub fn new(kicker: Arc<KickSlot>) -> Arc<MmCpu> {
+        Arc::new(MmCpu {
+            pending: Mutex::default(),
+            in_guest: AtomicBool::new(false),
+            exits: AtomicU64::new(0),
+            kicker,
+        })
     }
 
     fn lock_pending(&self) -> MutexGuard<'_, Vec<u64>> {
         self.pending.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Sets (or clears) the means to stop the vCPU.
-    pub fn set_kicker(&self, kicker: Option<Arc<dyn VcpuKicker>>) {
-        *self.kicker.lock().unwrap_or_else(|e| e.into_inner()) = kicker;
     }
 
     /// The vCPU is about to run guest code: marks it so, then takes the table pages it must
@@ -65,14 +64,7 @@ impl MmCpu {
     }
 
     fn kick(&self) {
-        if let Some(k) = self
-            .kicker
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .as_ref()
-        {
-            k.kick();
-        }
+        self.kicker.kick();
     }
 }
 
@@ -139,6 +131,7 @@ impl MmCpus {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::VcpuKicker;
 
     struct CountKicks(AtomicU64);
     impl VcpuKicker for CountKicks {
@@ -149,11 +142,16 @@ mod tests {
 
     #[test]
     fn publish_reaches_every_cpu_and_waits_only_for_others_in_the_guest() {
-        let (me, other, idle) = (MmCpu::new(), MmCpu::new(), MmCpu::new());
+        let slot = |k: Option<Arc<CountKicks>>| {
+            let s = Arc::new(KickSlot::default());
+            s.set(k.map(|k| k as Arc<dyn VcpuKicker>));
+            s
+        };
         let kicks = Arc::new(CountKicks(AtomicU64::new(0)));
         let idle_kicks = Arc::new(CountKicks(AtomicU64::new(0)));
-        other.set_kicker(Some(kicks.clone()));
-        idle.set_kicker(Some(idle_kicks.clone()));
+        let me = MmCpu::new(slot(None));
+        let other = MmCpu::new(slot(Some(kicks.clone())));
+        let idle = MmCpu::new(slot(Some(idle_kicks.clone())));
         let mut cpus = MmCpus::default();
         for c in [&me, &other, &idle] {
             cpus.attach(c);
