@@ -57,6 +57,9 @@ fn sys_execveat(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
 struct ExecTarget {
     what: Start,
     name: Vec<u8>,
+    /// `name` is a `/dev/fd/N` that exec closes (a close-on-exec descriptor), which a `#!`
+    /// script cannot survive.
+    name_gone: bool,
 }
 
 enum Start {
@@ -71,9 +74,8 @@ enum Start {
 }
 
 /// Resolves `execveat`'s `(dirfd, path, flags)`. As Linux, a program found through a
-/// descriptor runs under the name `/dev/fd/N[/path]`; the returned flag says whether that name
-/// will be gone after exec (a close-on-exec descriptor), which a `#!` script cannot survive.
-fn exec_target(task: &Task, dirfd: i32, path: Vec<u8>, flags: u32) -> KResult<(ExecTarget, bool)> {
+/// descriptor runs under the name `/dev/fd/N[/path]`.
+fn exec_target(task: &Task, dirfd: i32, path: Vec<u8>, flags: u32) -> KResult<ExecTarget> {
     let nofollow = flags & AT_SYMLINK_NOFOLLOW != 0;
     if path.first() == Some(&b'/') || (dirfd == AT_FDCWD && !path.is_empty()) {
         let name = path.clone();
@@ -82,7 +84,11 @@ fn exec_target(task: &Task, dirfd: i32, path: Vec<u8>, flags: u32) -> KResult<(E
             path,
             nofollow,
         };
-        return Ok((ExecTarget { what, name }, false));
+        return Ok(ExecTarget {
+            what,
+            name,
+            name_gone: false,
+        });
     }
     if path.is_empty() && flags & AT_EMPTY_PATH == 0 {
         return Err(Errno::ENOENT);
@@ -93,13 +99,11 @@ fn exec_target(task: &Task, dirfd: i32, path: Vec<u8>, flags: u32) -> KResult<(E
     };
     if path.is_empty() {
         let name = format!("/dev/fd/{dirfd}").into_bytes();
-        return Ok((
-            ExecTarget {
-                what: Start::File(file),
-                name,
-            },
-            cloexec,
-        ));
+        return Ok(ExecTarget {
+            what: Start::File(file),
+            name,
+            name_gone: cloexec,
+        });
     }
     let at = file.location().cloned().ok_or(Errno::ENOTDIR)?;
     if at.node().meta()?.kind() != FileKind::Directory {
@@ -112,7 +116,11 @@ fn exec_target(task: &Task, dirfd: i32, path: Vec<u8>, flags: u32) -> KResult<(E
         path,
         nofollow,
     };
-    Ok((ExecTarget { what, name }, cloexec))
+    Ok(ExecTarget {
+        what,
+        name,
+        name_gone: cloexec,
+    })
 }
 
 type ExecArgs = (Vec<u8>, Vec<Vec<u8>>, Vec<Vec<u8>>);
@@ -207,12 +215,8 @@ fn open_program(task: &Task, start: Start) -> KResult<(Vec<u8>, Vec<u8>)> {
 }
 
 /// Follows `#!` lines to an ELF image.
-fn resolve(
-    task: &Task,
-    target: ExecTarget,
-    name_gone: bool,
-    mut argv: Vec<Vec<u8>>,
-) -> KResult<Resolved> {
+fn resolve(task: &Task, target: ExecTarget, mut argv: Vec<Vec<u8>>) -> KResult<Resolved> {
+    let name_gone = target.name_gone;
     let mut next = Some(target.what);
     let mut path = target.name;
     for depth in 0..MAX_INTERP_DEPTH {
@@ -284,20 +288,21 @@ pub fn execve(task: &mut Task, path: &[u8], argv: Vec<Vec<u8>>, envp: Vec<Vec<u8
             nofollow: false,
         },
         name: path.to_vec(),
+        name_gone: false,
     };
-    exec_program(task, (target, false), argv, envp)
+    exec_program(task, target, argv, envp)
 }
 
 /// [`execve`] of a resolved [`ExecTarget`].
 fn exec_program(
     task: &mut Task,
-    (target, name_gone): (ExecTarget, bool),
+    target: ExecTarget,
     argv: Vec<Vec<u8>>,
     envp: Vec<Vec<u8>>,
 ) -> KResult<()> {
     let execfn = target.name.clone();
     let path = execfn.as_slice();
-    let prog = resolve(task, target, name_gone, argv)?;
+    let prog = resolve(task, target, argv)?;
     let interp = match &prog.image.interp {
         Some(p) => {
             let cred = task.fs_cred();
