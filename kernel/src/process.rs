@@ -290,16 +290,21 @@ impl ProcessState {
     }
 }
 
+/// `RLIMIT_CORE`: the largest core file (0: none is written).
+pub const RLIMIT_CORE: usize = 4;
+/// `RLIMIT_SIGPENDING`: siginfos that may be queued for one user.
+pub const RLIMIT_SIGPENDING: usize = 11;
+
 /// Linux's default resource limits for a fresh process.
 pub fn default_rlimits() -> [(u64, u64); 16] {
     const INF: u64 = u64::MAX;
     let mut r = [(INF, INF); 16];
     r[3] = (8 << 20, INF); // RLIMIT_STACK
-    r[4] = (0, INF); // RLIMIT_CORE
+    r[RLIMIT_CORE] = (0, INF);
     r[6] = (63_432, 63_432); // RLIMIT_NPROC
     r[7] = (1024, 1_048_576); // RLIMIT_NOFILE
     r[8] = (8 << 20, 8 << 20); // RLIMIT_MEMLOCK
-    r[11] = (63_432, 63_432); // RLIMIT_SIGPENDING
+    r[RLIMIT_SIGPENDING] = (63_432, 63_432);
     r[12] = (819_200, 819_200); // RLIMIT_MSGQUEUE
     r[13] = (0, 0); // RLIMIT_NICE
     r[14] = (0, 0); // RLIMIT_RTPRIO
@@ -646,9 +651,6 @@ fn admit(procs: &ProcTable, p: &Process, info: SigInfo) -> KResult<Option<SigInf
         Ok(None)
     }
 }
-
-/// `RLIMIT_SIGPENDING`.
-const RLIMIT_SIGPENDING: usize = 11;
 
 /// The siginfos queued in the sandbox for processes of user `uid`.
 fn queued_by_user(procs: &ProcTable, uid: u32) -> usize {

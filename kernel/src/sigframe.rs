@@ -14,12 +14,9 @@
 
 use crate::engine::{EngineError, Regs, Vcpu};
 use crate::errno::{Errno, KResult};
-use crate::process::{self, ExitStatus, JobEvent};
+use crate::process::{self, ExitStatus, JobEvent, RLIMIT_CORE};
 use crate::signal::{self, SigAction, SigInfo, Signal};
 use crate::task::Task;
-
-/// `RLIMIT_CORE`: with a soft limit of 0 no core is written, so no status says one was.
-const RLIMIT_CORE: usize = 4;
 
 const UC_OFFSET: u64 = 8;
 const MCONTEXT_OFFSET: u64 = UC_OFFSET + 40;
