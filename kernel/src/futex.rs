@@ -334,7 +334,7 @@ fn handle_dead_owner(task: &Task, uaddr: u64, tid: u32) {
 /// Walks the thread's robust list at exit (`set_robust_list`), releasing every lock it held.
 pub fn exit_robust_list(task: &mut Task) {
     const ROBUST_LIST_LIMIT: usize = 2048;
-    let head = std::mem::take(&mut task.robust_list);
+    let head = task.thread.robust_list();
     if head == 0 {
         return;
     }

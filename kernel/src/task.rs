@@ -71,9 +71,6 @@ pub struct Task {
     pub kernel: Arc<Kernel>,
     /// `set_tid_address` pointer.
     pub clear_child_tid: u64,
-    /// `set_robust_list` head (walked at exit). Set it through [`Task::set_robust_list`],
-    /// which also publishes it in the [`Thread`] for `get_robust_list` from other threads.
-    pub robust_list: u64,
     /// `sigaltstack`: (ss_sp, ss_flags, ss_size).
     pub altstack: (u64, i32, u64),
     /// Set by `exit` (this thread only) or by leaving for a group exit: the loop ends.
@@ -136,7 +133,6 @@ impl Task {
             fs,
             kernel,
             clear_child_tid: 0,
-            robust_list: 0,
             altstack: (0, signal::SS_DISABLE, 0),
             exit_status: None,
             regs_replaced: false,
@@ -189,9 +185,9 @@ impl Task {
         self.thread.set_tables(&self.files, &self.fs);
     }
 
-    /// Registers the thread's robust-list head (`set_robust_list`; 0 clears it).
+    /// Registers the thread's robust-list head (`set_robust_list`; 0 clears it). It lives in
+    /// the [`Thread`], where `get_robust_list` from other threads and the exit walk read it.
     pub fn set_robust_list(&mut self, head: u64) {
-        self.robust_list = head;
         self.thread.set_robust_list(head);
     }
 

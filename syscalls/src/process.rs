@@ -501,7 +501,7 @@ fn sys_set_robust_list(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
 fn sys_get_robust_list(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     let pid = a.i32(0);
     let head = if pid == 0 || pid == task.tid {
-        task.robust_list
+        task.thread.robust_list()
     } else {
         let procs = &task.kernel.procs;
         // A zombie (an exited leader, or a process not reaped yet) is still found; its list
