@@ -1,7 +1,7 @@
 //! The `sbx` command line.
 
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::{mpsc, Arc, Weak};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
@@ -135,9 +135,19 @@ fn run(args: RunArgs) -> Result<i32> {
         Some(t) => bail!("bad --timeout {t}: must be a positive number of seconds"),
         None => None,
     };
+    // The handlers go in before the guest starts, so a signal that arrives while it starts
+    // (say, right after its first output) is forwarded rather than killing sbx itself.
+    let (forwarder, give_sandbox) = match forward_signals() {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("sbx: {e}");
+            return Ok(SandboxError::exit_code(&e));
+        }
+    };
     let result = b.spawn(program, rest).and_then(|sandbox| {
         let sandbox = Arc::new(sandbox);
-        let forwarder = forward_signals(&sandbox)?;
+        // The forwarding thread only ends early if this process is already exiting.
+        let _ = give_sandbox.send(Arc::downgrade(&sandbox));
         if !sandbox.wait_until(timeout.map(|t| Instant::now() + t)) {
             eprintln!(
                 "sbx: timed out after {:?}; killing the sandbox",
@@ -146,10 +156,9 @@ fn run(args: RunArgs) -> Result<i32> {
             sandbox.kill();
             give_up_unless_stopped(&sandbox);
         }
-        let status = sandbox.finish();
-        forwarder.close();
-        status
+        sandbox.finish()
     });
+    forwarder.close();
     match result {
         Ok(status) => Ok(status.shell_code()),
         Err(e) => {
@@ -173,17 +182,24 @@ fn give_up_unless_stopped(sandbox: &RunningSandbox) {
 
 /// Forwards the terminal's signals to the guest (Ctrl-C becomes SIGINT in the sandbox), as
 /// `docker run` does. The third interrupt or termination request kills the sandbox, as a
-/// user pressing Ctrl-C repeatedly at a program that ignores it expects. The returned handle
-/// stops the forwarding thread.
-fn forward_signals(
-    sandbox: &Arc<RunningSandbox>,
-) -> Result<signal_hook::iterator::Handle, SandboxError> {
+/// user pressing Ctrl-C repeatedly at a program that ignores it expects. Signals that arrive
+/// before the sandbox is sent on the returned channel wait for it. The returned handle stops
+/// the forwarding thread.
+fn forward_signals() -> Result<
+    (
+        signal_hook::iterator::Handle,
+        mpsc::Sender<Weak<RunningSandbox>>,
+    ),
+    SandboxError,
+> {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
     let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGQUIT, SIGHUP])
         .map_err(|e| SandboxError::Config(format!("installing signal handlers: {e}")))?;
     let handle = signals.handle();
-    let target = Arc::downgrade(sandbox);
+    let (give_sandbox, sandbox) = mpsc::channel::<Weak<RunningSandbox>>();
     std::thread::spawn(move || {
+        // No sandbox (it failed to start): nothing to forward to.
+        let Ok(target) = sandbox.recv() else { return };
         let mut stops = 0;
         for sig in signals.forever() {
             let Some(s) = target.upgrade() else { break };
@@ -198,7 +214,7 @@ fn forward_signals(
             }
         }
     });
-    Ok(handle)
+    Ok((handle, give_sandbox))
 }
 
 /// `sbx conformance`: guests run through this same executable (`sbx run`).
