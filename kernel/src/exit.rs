@@ -26,11 +26,10 @@ pub fn exit_thread(task: &mut Task) {
         let mut st = task.process.state();
         st.threads.retain(|t| !Arc::ptr_eq(t, &task.thread));
         st.cpu_exited += used;
-        if task.tid == task.process.pid && st.leader_exit.is_none() {
-            st.leader_exit = Some(status);
-        }
         let last = st.threads.is_empty();
-        let final_status = st.group_exit.or(st.leader_exit).unwrap_or(status);
+        // Without a group exit the last thread's own code is the process's, whichever thread
+        // it is (Linux since 5.17: the last thread out sets the group exit code).
+        let final_status = st.group_exit.unwrap_or(status);
         (last, final_status)
     };
     // An exec waiting for the other threads to go, or a stopped process, may be watching.

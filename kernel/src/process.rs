@@ -136,8 +136,6 @@ pub struct ProcessState {
     pub group_exit: Option<ExitStatus>,
     /// The final status once the last thread has gone (the process is a zombie).
     pub zombie: Option<ExitStatus>,
-    /// The exit code the leader thread left with (`exit` rather than `exit_group`).
-    pub leader_exit: Option<ExitStatus>,
     /// Set once a `wait` collected the zombie.
     pub reaped: bool,
     /// Stopped by this signal (job control).
@@ -227,7 +225,6 @@ impl ProcessState {
             shared_pending: SigPending::default(),
             group_exit: None,
             zombie: None,
-            leader_exit: None,
             reaped: false,
             stopped: None,
             job_event: None,

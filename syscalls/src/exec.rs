@@ -473,7 +473,5 @@ fn de_thread(task: &mut Task) {
         task.kernel.procs.retid_thread(task.tid, pid);
         task.tid = pid;
     }
-    let mut st = task.process.state();
-    st.exec_pending = false;
-    st.leader_exit = None;
+    task.process.state().exec_pending = false;
 }
