@@ -38,6 +38,7 @@ pub fn exit_thread(task: &mut Task) {
         exit_process(task, final_status);
     }
     task.kernel.procs.remove_thread(task.tid);
+    task.process.notify_pidfds();
 }
 
 /// What a thread leaves behind in user memory for others: the `clear_child_tid` word (and
@@ -166,6 +167,7 @@ fn notify_parent_exit(task: &Task, p: &Arc<Process>, status: ExitStatus, exit_si
         p.state().reaped = true;
         parent.state().children.retain(|c| !Arc::ptr_eq(c, p));
         procs.remove_process(p.pid);
+        p.notify_pidfds();
     }
     // SA_NOCLDWAIT with a handler still gets its SIGCHLD; only SIG_IGN drops it.
     let sig = if ignored {

@@ -104,6 +104,9 @@ pub struct Process {
     /// threads (Linux's `sighand->signalfd_wqh`): signalfds used by the process forward it to
     /// their readers.
     pub signal_queued: WaitQueue,
+    /// Notified when one of its threads exits, when it becomes a zombie and when it is
+    /// reaped: its pidfds' readiness follows these.
+    pub pidfd_events: WaitQueue,
     /// Set once the process is a zombie (or reaped).
     dead: AtomicBool,
 }
@@ -172,6 +175,7 @@ impl Process {
             child_events: WaitQueue::new(),
             resume: WaitQueue::new(),
             signal_queued: WaitQueue::new(),
+            pidfd_events: WaitQueue::new(),
             dead: AtomicBool::new(false),
         })
     }
@@ -200,6 +204,13 @@ impl Process {
     /// threads. Called without the state lock: the wake-up may reach an epoll instance.
     pub fn notify_signal_queued(&self) {
         self.signal_queued.notify(crate::fd::POLLIN);
+    }
+
+    /// Tells pollers of its pidfds that a thread exited, or the process did or was reaped.
+    /// Called without the state lock (the wake-up may reach an epoll instance).
+    pub fn notify_pidfds(&self) {
+        self.pidfd_events
+            .notify(crate::fd::POLLIN | crate::fd::POLLHUP);
     }
 
     /// Changes the parent (reparenting to init).
@@ -324,8 +335,8 @@ pub struct Thread {
     pub must_exit: AtomicBool,
     /// CPU time used.
     pub cpu: crate::cputime::ThreadCpu,
-    /// The `set_robust_list` head, for `get_robust_list` from other threads (the owning
-    /// task keeps its own copy for the exit-time walk).
+    /// The `set_robust_list` head (read by `get_robust_list` from other threads and by the
+    /// exit-time walk).
     robust_list: AtomicU64,
     /// Set when the thread starts to exit.
     exiting: AtomicBool,

@@ -17,6 +17,7 @@ pub mod mm;
 pub mod names;
 pub mod net;
 pub mod pgrp;
+pub mod pidfd;
 pub mod pipe;
 pub mod poll;
 pub mod process;
@@ -72,6 +73,7 @@ pub fn build_table() -> SyscallTable {
     unshare::register(&mut b);
     timer::register(&mut b);
     futex::register(&mut b);
+    pidfd::register(&mut b);
     pgrp::register(&mut b);
     exec::register(&mut b);
     signal::register(&mut b);

@@ -33,7 +33,6 @@ const NAMESPACES: &str = "namespaces cannot be created or joined inside the sand
 const FILE_HANDLES: &str = "file handles are not supported";
 const PROCESS_VM: &str = "cross-process memory access is not implemented yet";
 const PKEYS: &str = "memory protection keys are not supported";
-const PIDFD: &str = "pidfds are not implemented yet";
 const IO_URING: &str = "io_uring is not supported";
 const LANDLOCK: &str = "Landlock is not supported; sbx enforces its own filesystem policy";
 const FUTEX2: &str = "the futex2 calls are not implemented yet; futex is the supported interface";
@@ -380,7 +379,7 @@ pub const SYSCALLS: &[(u32, &str, &str)] = &[
     (334, "rseq", "glibc falls back when rseq is unavailable"),
     (335, "uretprobe", "uprobes are a kernel tracing feature, not available in a sandbox"),
     // 336..=423: not in this table (424 on is numbered alike on every architecture).
-    (424, "pidfd_send_signal", PIDFD),
+    (424, "pidfd_send_signal", NOT_YET),
     (425, "io_uring_setup", IO_URING),
     (426, "io_uring_enter", IO_URING),
     (427, "io_uring_register", IO_URING),
@@ -390,11 +389,11 @@ pub const SYSCALLS: &[(u32, &str, &str)] = &[
     (431, "fsconfig", MOUNT),
     (432, "fsmount", MOUNT),
     (433, "fspick", MOUNT),
-    (434, "pidfd_open", PIDFD),
+    (434, "pidfd_open", NOT_YET),
     (435, "clone3", NOT_YET),
     (436, "close_range", NOT_YET),
     (437, "openat2", NOT_YET),
-    (438, "pidfd_getfd", PIDFD),
+    (438, "pidfd_getfd", NOT_YET),
     (439, "faccessat2", NOT_YET),
     (440, "process_madvise", NOT_YET),
     (441, "epoll_pwait2", NOT_YET),

@@ -2,6 +2,7 @@
 //! arch_prctl, set_tid_address, robust lists.
 
 use sbx_kernel::cputime::CpuTimes;
+use sbx_kernel::event::pidfd::PidFd;
 use std::sync::{Arc, Mutex};
 
 use sbx_kernel::process::{self, JobEvent, Process, ProcessState, Thread};
@@ -17,17 +18,14 @@ pub fn register(b: &mut TableBuilder) {
     b.add(
         "clone",
         sys_clone,
-        Support::Partial(
-            "CLONE_PIDFD is ENOSYS (no pidfds); namespaces are EPERM (no CAP_SYS_ADMIN in the \
-             sandbox)",
-        ),
+        Support::Partial("namespaces are EPERM (no CAP_SYS_ADMIN in the sandbox)"),
     );
     b.add(
         "clone3",
         sys_clone3,
         Support::Partial(
-            "CLONE_PIDFD is ENOSYS (no pidfds); namespaces and set_tid are EPERM (no \
-             CAP_SYS_ADMIN/CAP_CHECKPOINT_RESTORE in the sandbox); CLONE_INTO_CGROUP is EBADF",
+            "namespaces and set_tid are EPERM (no CAP_SYS_ADMIN/CAP_CHECKPOINT_RESTORE in the \
+             sandbox); CLONE_INTO_CGROUP is EBADF",
         ),
     );
     b.add("fork", sys_fork, Support::Full);
@@ -50,7 +48,7 @@ pub fn register(b: &mut TableBuilder) {
     b.add(
         "waitid",
         sys_waitid,
-        Support::Partial("P_PIDFD is not supported; rusage has CPU times only"),
+        Support::Partial("rusage has CPU times only (the other counters are 0)"),
     );
 }
 
@@ -234,8 +232,7 @@ fn sys_clone3(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
 /// their order: flag combinations (`EINVAL`), then what the sandbox cannot give. Namespaces
 /// take `CAP_SYS_ADMIN`, which no sandbox process holds (root has Docker's default set), so
 /// they are `EPERM` as in a container; `set_tid` takes `CAP_CHECKPOINT_RESTORE` (`EPERM`);
-/// no file is a cgroup2 directory (`CLONE_INTO_CGROUP` is `EBADF`); and pidfds are not
-/// implemented (`CLONE_PIDFD` is `ENOSYS`).
+/// and no file is a cgroup2 directory (`CLONE_INTO_CGROUP` is `EBADF`).
 fn validate(task: &Task, args: &CloneArgs) -> KResult<()> {
     let flags = args.flags;
     let both = |a: u64, b: u64| flags & a != 0 && flags & b != 0;
@@ -285,7 +282,7 @@ fn validate(task: &Task, args: &CloneArgs) -> KResult<()> {
     if flags & CLONE_INTO_CGROUP != 0 {
         return Err(Errno::EBADF);
     }
-    if flags & CLONE_PIDFD != 0 || !args.set_tid.is_empty() {
+    if !args.set_tid.is_empty() {
         return Err(Errno::ENOSYS);
     }
     Ok(())
@@ -390,11 +387,30 @@ fn do_clone(task: &mut Task, args: CloneArgs) -> KResult<u64> {
     if flags & CLONE_CHILD_CLEARTID != 0 {
         child.clear_child_tid = args.child_tid;
     }
+    // Linux ignores a bad address for either tid word (the clone has happened by then).
     if flags & CLONE_PARENT_SETTID != 0 {
-        task.mm().write_val(args.parent_tid, &(tid as u32))?;
+        let _ = task.mm().write_val(args.parent_tid, &(tid as u32));
     }
     if flags & CLONE_CHILD_SETTID != 0 {
-        child.mm().write_val(args.child_tid, &(tid as u32))?;
+        let _ = child.mm().write_val(args.child_tid, &(tid as u32));
+    }
+    // The pidfd goes into the caller's table after the child's was copied (the child does
+    // not inherit it, unless they share one table), and a bad address fails the clone.
+    if flags & CLONE_PIDFD != 0 {
+        let fd = crate::pidfd::install_pidfd(task, &process, is_thread.then_some(tid), false)
+            .and_then(|fd| {
+                task.mm()
+                    .write_val(args.pidfd, &fd)
+                    .inspect_err(|_| drop(task.files().remove(fd)))
+            });
+        if let Err(e) = fd {
+            if is_thread {
+                process.state().threads.retain(|t| !Arc::ptr_eq(t, &thread));
+            } else {
+                abandon_child(task, &process);
+            }
+            return Err(e);
+        }
     }
     let vfork = (flags & CLONE_VFORK != 0).then(|| Arc::new(VforkDone::default()));
     child.vfork_done = vfork.clone();
@@ -602,6 +618,7 @@ fn find_child(task: &Task, which: Which, options: u32) -> KResult<Option<Found>>
                 task.process.state().cpu_children += found.cpu;
                 task.process.state().children.retain(|x| !Arc::ptr_eq(x, c));
                 task.kernel.procs.remove_process(c.pid);
+                c.notify_pidfds();
             }
             return Ok(Some(found));
         }
@@ -694,10 +711,26 @@ fn sys_waitid(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
         P_PID if id > 0 => Which::Pid(id),
         P_PGID if id > 0 => Which::Group(id),
         P_PGID if id == 0 => Which::Group(task.process.state().pgid),
-        P_PIDFD => return Err(Errno::EINVAL),
+        P_PIDFD if id >= 0 => {
+            let file = crate::pidfd::pidfd_file(task, id)?;
+            let pid = PidFd::of(&file).ok_or(Errno::EBADF)?.id();
+            // A non-blocking pidfd never waits: nothing yet is EAGAIN (or 0 with WNOHANG).
+            if file.nonblocking() && options & WNOHANG == 0 {
+                return match do_wait(task, Which::Pid(pid), options | WNOHANG)? {
+                    Some(found) => waitid_result(task, Some(found), infop, rusage),
+                    None => Err(Errno::EAGAIN),
+                };
+            }
+            Which::Pid(pid)
+        }
         _ => return Err(Errno::EINVAL),
     };
     let found = do_wait(task, which, options)?;
+    waitid_result(task, found, infop, rusage)
+}
+
+/// Writes what `waitid` found (or the zeroed record of nothing, for `WNOHANG`).
+fn waitid_result(task: &Task, found: Option<Found>, infop: u64, rusage: u64) -> KResult<u64> {
     if infop != 0 {
         let info = match &found {
             Some(f) => SigInfo::child(f.code, f.pid, f.uid, f.status),

@@ -271,7 +271,7 @@ fn valid_sig(sig: i32) -> KResult<Option<Signal>> {
 
 /// Sends `info` with signal `raw` (or only checks, for signal 0) to each process in
 /// `targets`. As Linux, a missing target (ESRCH) is found before a bad signal (EINVAL).
-fn signal_processes(
+pub(crate) fn signal_processes(
     task: &Task,
     targets: Vec<Arc<Process>>,
     raw: i32,
@@ -301,7 +301,7 @@ fn signal_processes(
     }
 }
 
-fn sender_info(task: &Task, sig: Option<Signal>, code: i32) -> SigInfo {
+pub(crate) fn sender_info(task: &Task, sig: Option<Signal>, code: i32) -> SigInfo {
     let uid = task.process.state().creds.uid;
     SigInfo::from_sender(sig.unwrap_or(Signal(0)), code, task.process.pid, uid)
 }
@@ -328,7 +328,7 @@ fn sys_kill(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
 }
 
 /// The live processes of process group `pgid`.
-fn in_group(task: &Task, pgid: i32) -> Vec<Arc<Process>> {
+pub(crate) fn in_group(task: &Task, pgid: i32) -> Vec<Arc<Process>> {
     task.kernel
         .procs
         .processes()
@@ -339,7 +339,7 @@ fn in_group(task: &Task, pgid: i32) -> Vec<Arc<Process>> {
 
 /// Sends `info` with signal `raw` to one thread, after the checks `tkill`/`tgkill` make (in
 /// Linux's order: the thread, then the signal, then permission).
-fn signal_thread(
+pub(crate) fn signal_thread(
     task: &Task,
     tgid: Option<i32>,
     tid: i32,

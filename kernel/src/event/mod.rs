@@ -1,9 +1,10 @@
 //! Readiness and event descriptors: the `poll` event bits, how one open file's readiness is
 //! computed for `poll`/`select`/`epoll`, and the event file kinds: [`epoll`] instances,
-//! [`eventfd`] counters and [`signalfd`] signal readers.
+//! [`eventfd`] counters, [`signalfd`] signal readers and [`pidfd`] process handles.
 
 pub mod epoll;
 pub mod eventfd;
+pub mod pidfd;
 pub mod signalfd;
 
 use crate::fd::OpenFile;
@@ -72,7 +73,7 @@ pub fn epoll_can_watch(file: &OpenFile) -> bool {
     file.ops().wait_queue().is_some() || crate::tty::is_host_stdio(file.ops().as_ref())
 }
 
-/// What `fstat` reports for the anonymous-inode kinds (eventfd, epoll, signalfd): like Linux,
+/// What `fstat` reports for the anonymous-inode kinds (eventfd, epoll, signalfd, pidfd): like Linux,
 /// every one shares one inode of the anonymous inode filesystem, mode 0600 with no file type.
 pub fn anon_inode_stat() -> crate::vfs::Stat {
     crate::vfs::Stat {

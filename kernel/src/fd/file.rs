@@ -216,6 +216,13 @@ impl OpenFile {
         }
     }
 
+    /// Adds status bits a file kind keeps beyond those `open` keeps (a thread pidfd reports
+    /// `PIDFD_THREAD`, which is `O_EXCL`, in `F_GETFL`).
+    pub fn with_status(self, bits: u32) -> OpenFile {
+        self.status.fetch_or(bits, Ordering::Relaxed);
+        self
+    }
+
     /// The file kind.
     pub fn ops(&self) -> &Arc<dyn FileOps> {
         &self.ops
