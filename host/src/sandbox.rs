@@ -208,7 +208,7 @@ impl SandboxBuilder {
             kernel.clone(),
             process.clone(),
             thread.clone(),
-            Arc::new(Mutex::new(mm)),
+            mm.into_shared(),
             Arc::new(Mutex::new(FdTable::with_stdio())),
             Arc::new(Mutex::new(fs)),
             Regs::default(),

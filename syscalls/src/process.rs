@@ -303,7 +303,7 @@ fn do_clone(task: &mut Task, args: CloneArgs) -> KResult<u64> {
     let mm = if flags & CLONE_VM != 0 {
         task.mm.clone()
     } else {
-        Arc::new(Mutex::new(task.mm().fork()?))
+        task.mm().fork()?
     };
     let files = if flags & CLONE_FILES != 0 {
         task.files.clone()

@@ -5,18 +5,20 @@ mod fork;
 mod pagecache;
 mod pagetable;
 mod phys;
+mod rmap;
 mod shmem;
 mod shootdown;
 mod vma;
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 pub use pagecache::{CacheKey, CachedFile, PageCaches};
 pub use pagetable::{
     FlushList, PageTable, PTE_A, PTE_ADDR, PTE_D, PTE_NX, PTE_P, PTE_PS, PTE_RW, PTE_US,
 };
 pub use phys::{PhysMemory, PAGE_SIZE, RESERVED_LOW};
+pub use rmap::{Rmap, Unmap};
 pub use shmem::{ShmemPages, MAX_FILE_SIZE};
 pub use shootdown::{MmCpu, MmCpus};
 pub use vma::{
@@ -153,6 +155,12 @@ fn has_frame(pte: u64) -> bool {
     pte & (PTE_P | PTE_SW_FRAME) != 0
 }
 
+/// Locks a shared address space (a poisoned lock still guards consistent tables: every
+/// change to them is a single entry write).
+fn lock_mm(mm: &Mutex<Mm>) -> MutexGuard<'_, Mm> {
+    mm.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// A process's address space.
 pub struct Mm {
     phys: Arc<PhysMemory>,
@@ -166,6 +174,9 @@ pub struct Mm {
     template: AddressSpaceTemplate,
     brk_start: u64,
     brk: u64,
+    /// This address space as the reverse maps of the objects it maps shared know it
+    /// (dangling until [`Mm::into_shared`]).
+    me: Weak<Mutex<Mm>>,
 }
 
 impl Mm {
@@ -189,7 +200,68 @@ impl Mm {
             template,
             brk_start: 0,
             brk: 0,
+            me: Weak::new(),
         })
+    }
+
+    /// The address space made shareable between threads, registered with the reverse map
+    /// of every object it already maps shared.
+    pub fn into_shared(self) -> Arc<Mutex<Mm>> {
+        let shared = Arc::new_cyclic(|me| {
+            let mut mm = self;
+            mm.me = me.clone();
+            Mutex::new(mm)
+        });
+        {
+            let mm = lock_mm(&shared);
+            for v in mm.vmas.values() {
+                mm.register(v);
+            }
+        }
+        shared
+    }
+
+    /// Registers this address space with the reverse map of `vma`'s object, if it is a shared
+    /// mapping of frames an object owns (they must be taken away when the file shrinks).
+    fn register(&self, vma: &Vma) {
+        if let Backing::File { source, .. } = &vma.backing {
+            if let (true, Some(rmap)) = (vma.shared, source.rmap()) {
+                rmap.add(&self.me);
+            }
+        }
+    }
+
+    /// Takes the pages at file offsets `[start, end)` of the object behind `rmap` out of every
+    /// shared mapping of it here, bringing every vCPU of this address space up to date at once:
+    /// the caller may not run in it at all.
+    fn unmap_object(&mut self, rmap: &Rmap, start: u64, end: u64) {
+        let ranges: Vec<(u64, u64)> = self
+            .vmas
+            .values()
+            .filter_map(|v| {
+                let Backing::File { source, offset } = &v.backing else {
+                    return None;
+                };
+                if !v.shared || !source.rmap().is_some_and(|r| std::ptr::eq(r, rmap)) {
+                    return None;
+                }
+                let lo = start.max(*offset);
+                let hi = end.min(offset.saturating_add(v.end - v.start));
+                (lo < hi).then(|| (v.start + (lo - offset), v.start + (hi - offset)))
+            })
+            .collect();
+        let mut frames = Vec::new();
+        for (s, e) in ranges {
+            frames.extend(self.clear_range(s, e));
+        }
+        if frames.is_empty() {
+            return;
+        }
+        self.deferred.extend(frames);
+        let pages = self.flush.take();
+        self.cpus.publish(&pages, None);
+        let frames = std::mem::take(&mut self.deferred);
+        self.phys.free_frames(&frames);
     }
 
     /// Guest-physical memory this address space allocates from.
@@ -418,6 +490,18 @@ impl Mm {
 
     /// Drops the frames of `[start, end)` and clears their entries.
     fn release_range(&mut self, start: u64, end: u64) {
+        let frames = self.clear_range(start, end);
+        if self.cpus.shared() {
+            // Another vCPU may still hold a translation to these frames.
+            self.deferred.extend(frames);
+        } else {
+            self.phys.free_frames(&frames);
+        }
+    }
+
+    /// Clears the entries of `[start, end)`, returning the frames they held (still
+    /// referenced: the caller drops them once no vCPU can reach them).
+    fn clear_range(&mut self, start: u64, end: u64) -> Vec<u64> {
         let mut frames = Vec::new();
         let mut va = start;
         while va < end {
@@ -433,12 +517,7 @@ impl Mm {
                 va = (va | 0x1f_ffff) + 1;
             }
         }
-        if self.cpus.shared() {
-            // Another vCPU may still hold a translation to these frames.
-            self.deferred.extend(frames);
-        } else {
-            self.phys.free_frames(&frames);
-        }
+        frames
     }
 
     /// Gives `[start, end)` private copies of frames another address space also maps (a
@@ -522,6 +601,8 @@ impl Mm {
             return Err(Errno::EINVAL);
         }
         self.unmap(start, end - start)?;
+        // Before any page is mapped: a shrink from now on finds this address space.
+        self.register(&vma);
         if populate || end - start <= EAGER_LIMIT {
             let filled = self.populate_range(&vma, start, end);
             if let Err(e) = filled {

@@ -7,7 +7,8 @@
 //! `read`/`write`/`truncate` through any descriptor of the file go through it too. Unlike
 //! memfd the file stays the storage: writes go to the file and the cached frames
 //! (write-through), stores made through mappings reach the file at `msync`, `fsync` and when
-//! the last mapping goes, and then the cache retires.
+//! the last mapping goes, and then the cache retires. Pages a shrink cuts off are taken from
+//! every mapping (see [`Rmap`]): touching them again is `SIGBUS`.
 //!
 //! A registry ([`PageCaches`]) finds a file's cache by its identity and holds it weakly (the
 //! mappings hold it). Its lock is taken shared by every operation on a cacheable file and
@@ -18,6 +19,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, Weak};
 
 use super::phys::{PhysMemory, PAGE_SIZE};
+use super::rmap::{Rmap, Unmap};
 use super::vma::{MmapSource, SharedPage};
 use crate::errno::{Errno, KResult};
 
@@ -53,10 +55,26 @@ pub struct PageCaches {
 impl PageCaches {
     /// Runs `f` with the live cache of file `key`, if it has one; no cache of it can be
     /// created meanwhile.
-    fn with<R>(&self, key: CacheKey, f: impl FnOnce(Option<&PageCache>) -> R) -> R {
+    fn with<R>(&self, key: CacheKey, f: impl FnOnce(Option<&Arc<PageCache>>) -> R) -> R {
         let map = self.map.read().unwrap_or_else(|e| e.into_inner());
         let cache = map.get(&key).and_then(Weak::upgrade);
-        f(cache.as_deref())
+        f(cache.as_ref())
+    }
+
+    /// Runs `f`, a size change of file `key` through its cache that records the file range
+    /// it cut off, then takes that range away from the mappings (even if `f` failed midway),
+    /// with no lock of the registry, the cache or the file held.
+    fn resize(
+        &self,
+        key: CacheKey,
+        f: impl FnOnce(Option<&PageCache>, &mut Option<(u64, u64)>) -> KResult<()>,
+    ) -> KResult<()> {
+        let mut cut = None;
+        let (cache, result) = self.with(key, |c| (c.cloned(), f(c.map(|c| &**c), &mut cut)));
+        if let Some(cache) = &cache {
+            Unmap::new(&cache.rmap, cut).run();
+        }
+        result
     }
 
     /// `pread` of file `key`: `raw` reads the file itself; pages the cache holds come from
@@ -88,30 +106,32 @@ impl PageCaches {
         })
     }
 
-    /// Sets the size of file `key` to `len` (`raw` does it to the file); the cache follows.
+    /// Sets the size of file `key` to `len` (`raw` does it to the file); the cache follows,
+    /// and pages a shrink cuts off are unmapped from every mapping before this returns.
     pub fn truncate(
         &self,
         key: CacheKey,
         len: u64,
         raw: impl FnOnce() -> KResult<()>,
     ) -> KResult<()> {
-        self.with(key, |c| match c {
-            Some(c) => c.truncate(len, raw),
+        self.resize(key, |c, cut| match c {
+            Some(c) => c.truncate(len, raw, cut),
             None => raw(),
         })
     }
 
     /// Runs `raw`, a change the cache cannot follow byte by byte (`fallocate` modes), on file
     /// `key` from offset `from` on: what mappings stored is written back first, and the
-    /// cached pages from `from` on are read again afterwards.
+    /// cached pages from `from` on are read again afterwards (those past a new, smaller end
+    /// of file are unmapped instead).
     pub fn reload(
         &self,
         key: CacheKey,
         from: u64,
         raw: impl FnOnce() -> KResult<()>,
     ) -> KResult<()> {
-        self.with(key, |c| match c {
-            Some(c) => c.reload(from, raw),
+        self.resize(key, |c, cut| match c {
+            Some(c) => c.reload(from, raw, cut),
             None => raw(),
         })
     }
@@ -178,9 +198,8 @@ struct Page {
 struct Inner {
     /// The file's size, kept in step by every size change made in the sandbox.
     size: u64,
-    /// Page index to frame. The cache holds one reference to each frame, mappings their own.
-    /// A page cut off by a shrink whose frame a mapping still maps stays, zeroed (there is
-    /// no reverse map to unmap it), so that growing the file again meets that frame.
+    /// Page index to frame. The cache holds one reference to each frame, mappings their own
+    /// until the page is unmapped from them.
     pages: BTreeMap<u64, Page>,
     /// Live mappings (page sources handed out by [`PageCaches::map`]).
     mappings: usize,
@@ -197,6 +216,8 @@ struct Inner {
 pub struct PageCache {
     phys: Arc<PhysMemory>,
     inner: Mutex<Inner>,
+    /// The address spaces that map the file through this cache.
+    rmap: Rmap,
 }
 
 fn split(pos: u64) -> (u64, usize) {
@@ -215,6 +236,7 @@ impl PageCache {
                 reader: Some(reader),
                 writer: None,
             }),
+            rmap: Rmap::default(),
         })
     }
 
@@ -302,14 +324,21 @@ impl PageCache {
         Ok(n)
     }
 
-    fn truncate(&self, len: u64, raw: impl FnOnce() -> KResult<()>) -> KResult<()> {
+    /// Sets the size to `len` (`raw` does it to the file); `cut` gets the file offsets of
+    /// the pages it cut off, which mappings must lose.
+    fn truncate(
+        &self,
+        len: u64,
+        raw: impl FnOnce() -> KResult<()>,
+        cut: &mut Option<(u64, u64)>,
+    ) -> KResult<()> {
         let mut inner = lock(&self.inner);
         raw()?;
         if inner.retired {
             return Ok(());
         }
         if len < inner.size {
-            self.drop_pages(&mut inner, len.div_ceil(PAGE_SIZE));
+            *cut = self.drop_pages(&mut inner, len.div_ceil(PAGE_SIZE));
             let (idx, within) = split(len);
             if within != 0 {
                 if let Some(page) = inner.pages.get(&idx) {
@@ -322,26 +351,27 @@ impl PageCache {
         Ok(())
     }
 
-    /// Gives up the cache's reference to the frames of pages `first..`: frames no mapping
-    /// holds are freed, the others zeroed and kept (see [`Inner::pages`]).
-    fn drop_pages(&self, inner: &mut Inner, first: u64) {
-        let idxs: Vec<u64> = inner.pages.range(first..).map(|(&i, _)| i).collect();
-        let mut freed = Vec::new();
-        for idx in idxs {
-            let Some(&page) = inner.pages.get(&idx) else {
-                continue;
-            };
-            if self.phys.is_shared(page.frame) {
-                let _ = self.phys.zero(page.frame, PAGE_SIZE as usize);
-            } else {
-                inner.pages.remove(&idx);
-                freed.push(page.frame);
-            }
+    /// Forgets pages `first..`, giving up the cache's reference to their frames (a mapping's
+    /// own keeps a frame alive until it is unmapped); the file offsets to unmap, if any page
+    /// was there.
+    fn drop_pages(&self, inner: &mut Inner, first: u64) -> Option<(u64, u64)> {
+        let gone = inner.pages.split_off(&first);
+        if gone.is_empty() {
+            return None;
         }
-        self.phys.free_frames(&freed);
+        let frames: Vec<u64> = gone.values().map(|p| p.frame).collect();
+        self.phys.free_frames(&frames);
+        Some((first * PAGE_SIZE, u64::MAX))
     }
 
-    fn reload(&self, from: u64, raw: impl FnOnce() -> KResult<()>) -> KResult<()> {
+    /// See [`PageCaches::reload`]; `cut` gets the file offsets of pages past a new, smaller
+    /// end of file.
+    fn reload(
+        &self,
+        from: u64,
+        raw: impl FnOnce() -> KResult<()>,
+        cut: &mut Option<(u64, u64)>,
+    ) -> KResult<()> {
         let mut inner = lock(&self.inner);
         if inner.retired {
             return raw();
@@ -352,6 +382,9 @@ impl PageCache {
             return done;
         };
         inner.size = reader.size()?;
+        // A mode that shrank the file (`FALLOC_FL_COLLAPSE_RANGE`) cut pages off.
+        let end_page = inner.size.div_ceil(PAGE_SIZE);
+        *cut = self.drop_pages(&mut inner, end_page);
         let idxs: Vec<(u64, u64)> = inner
             .pages
             .range(from / PAGE_SIZE..)
@@ -518,6 +551,9 @@ impl MmapSource for CacheMapping {
     fn sync(&self, offset: u64, len: u64) -> KResult<()> {
         self.cache.sync(offset, len)
     }
+    fn rmap(&self) -> Option<&Rmap> {
+        Some(&self.cache.rmap)
+    }
 }
 
 impl Drop for CacheMapping {
@@ -632,7 +668,7 @@ mod tests {
     }
 
     #[test]
-    fn truncate_keeps_mapped_frames_zeroed() {
+    fn truncate_forgets_the_cut_pages() {
         let (phys, file, caches) = setup(2 * PG as usize);
         let a = map(&caches, &phys, &file, true);
         let f0 = frame(&*a, 0);
@@ -646,19 +682,65 @@ mod tests {
         let mut buf = [1u8; 4];
         phys.read(f0 + 10, &mut buf).unwrap();
         assert_eq!(buf, [0; 4]);
+        // Only the mapping's reference (a page table's, in a real address space) keeps the
+        // old frame of page 1.
+        assert_eq!(phys.frames_in_use(), 2);
         let grow = || {
             lock(&file.0).resize(2 * PG as usize, 0);
             Ok(())
         };
         caches.truncate((1, 2), 2 * PG, grow).unwrap();
-        // The still-mapped frame of page 1 is met again, zeroed.
-        assert_eq!(frame(&*a, PG), f1);
-        phys.read(f1, &mut buf).unwrap();
+        // A regrowth reads the file again into a new frame.
+        let g = frame(&*a, PG);
+        assert_ne!(g, f1);
+        phys.read(g, &mut buf).unwrap();
         assert_eq!(buf, [0; 4]);
-        phys.free_frames(&[f0, f1, f1]);
+        phys.free_frames(&[f0, f1, g]);
         drop(a);
+        assert_eq!(phys.frames_in_use(), 0);
         assert_eq!(lock(&file.0)[..10], [b'f'; 10]);
         assert!(lock(&file.0)[10..].iter().all(|&b| b == 0));
+    }
+
+    #[test]
+    fn a_shrink_unmaps_the_cut_pages_from_address_spaces() {
+        use crate::mm::{Access, AddressSpaceTemplate, FaultOutcome, Mm, MAP_SHARED};
+        let (phys, file, caches) = setup(3 * PG as usize);
+        let mm = Mm::new(phys.clone(), AddressSpaceTemplate::default())
+            .unwrap()
+            .into_shared();
+        let src = map(&caches, &phys, &file, true);
+        let rw = super::super::PROT_READ | super::super::PROT_WRITE;
+        let a = lock(&mm)
+            .mmap(0, 3 * PG, rw, MAP_SHARED, Some((src, 0)), u64::MAX)
+            .unwrap();
+        lock(&mm).copy_out(a + 2 * PG, b"x").unwrap();
+        let cut = || {
+            lock(&file.0).truncate(PG as usize);
+            Ok(())
+        };
+        caches.truncate((1, 2), PG, cut).unwrap();
+        let fault = |va| lock(&mm).handle_fault(va, Access::Read);
+        assert_eq!(fault(a + 2 * PG), FaultOutcome::Bus);
+        assert_eq!(fault(a + PG), FaultOutcome::Bus);
+        assert_eq!(lock(&mm).read_val::<u8>(a), Ok(b'f'));
+        // A mode of fallocate that shrinks the file (collapsing a range) cuts pages too.
+        let grow = || {
+            lock(&file.0).resize(2 * PG as usize, b'g');
+            Ok(())
+        };
+        caches.truncate((1, 2), 2 * PG, grow).unwrap();
+        assert_eq!(lock(&mm).read_val::<u8>(a + PG), Ok(b'g'));
+        let collapse = || {
+            lock(&file.0).drain(..PG as usize);
+            Ok(())
+        };
+        caches.reload((1, 2), 0, collapse).unwrap();
+        assert_eq!(fault(a + PG), FaultOutcome::Bus);
+        assert_eq!(lock(&mm).read_val::<u8>(a), Ok(b'g'));
+        drop(mm);
+        assert_eq!(caches.live(), 0);
+        assert_eq!(phys.frames_in_use(), 0);
     }
 
     #[test]

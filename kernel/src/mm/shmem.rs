@@ -2,11 +2,13 @@
 //! guest-physical frames, so a `MAP_SHARED` mapping maps the very frames `read` and `write`
 //! use: every view of the file, in every process, is coherent at once, with nothing to write
 //! back. The frames count against the sandbox's memory limit like any other guest memory.
+//! Pages a shrink or a punched hole cuts off are taken from the mappings too (see [`Rmap`]).
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::phys::{PhysMemory, PAGE_SIZE};
+use super::rmap::{Rmap, Unmap};
 use crate::errno::{Errno, KResult};
 
 /// Linux's `MAX_LFS_FILESIZE` on 64-bit.
@@ -16,14 +18,14 @@ pub const MAX_FILE_SIZE: u64 = i64::MAX as u64;
 pub struct ShmemPages {
     phys: Arc<PhysMemory>,
     inner: Mutex<Inner>,
+    /// The address spaces that map the file shared.
+    rmap: Rmap,
 }
 
 struct Inner {
     size: u64,
     /// Page index to frame. The file holds one reference to each frame; mappings hold their
-    /// own. A page cut off by a shrink whose frame a mapping still maps stays here, zeroed
-    /// (sbx has no reverse map to unmap it), so that growing the file again meets the
-    /// mapping's frame rather than a new one.
+    /// own until the pages are unmapped from them.
     frames: BTreeMap<u64, u64>,
 }
 
@@ -40,7 +42,13 @@ impl ShmemPages {
                 size: 0,
                 frames: BTreeMap::new(),
             }),
+            rmap: Rmap::default(),
         }
+    }
+
+    /// The reverse map of the file's shared mappings.
+    pub fn rmap(&self) -> &Rmap {
+        &self.rmap
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -128,38 +136,36 @@ impl ShmemPages {
         Ok(done)
     }
 
-    /// Gives up the file's reference to the frames of pages `[first, ..)` (all of them when
-    /// `last` is `None`, else up to and including `last`): frames no mapping holds are freed,
-    /// the others zeroed and kept (see [`Inner::frames`]).
-    fn drop_pages(&self, inner: &mut Inner, first: u64, last: Option<u64>) {
-        let idxs: Vec<u64> = match last {
-            Some(l) => inner.frames.range(first..=l).map(|(&i, _)| i).collect(),
-            None => inner.frames.range(first..).map(|(&i, _)| i).collect(),
-        };
-        let mut freed = Vec::new();
-        for idx in idxs {
-            let Some(&frame) = inner.frames.get(&idx) else {
-                continue;
-            };
-            if self.phys.is_shared(frame) {
-                let _ = self.phys.zero(frame, PAGE_SIZE as usize);
-            } else {
-                inner.frames.remove(&idx);
-                freed.push(frame);
-            }
+    /// Forgets pages `first..end` (page indexes), giving up the file's reference to their
+    /// frames (a mapping's own keeps a frame alive until it is unmapped); the file offsets to
+    /// unmap, if any page was there.
+    fn drop_pages(&self, inner: &mut Inner, first: u64, end: u64) -> Option<(u64, u64)> {
+        if first >= end {
+            return None;
+        }
+        let idxs: Vec<u64> = inner.frames.range(first..end).map(|(&i, _)| i).collect();
+        let freed: Vec<u64> = idxs
+            .iter()
+            .filter_map(|idx| inner.frames.remove(idx))
+            .collect();
+        if freed.is_empty() {
+            return None;
         }
         self.phys.free_frames(&freed);
+        Some((first * PAGE_SIZE, end.saturating_mul(PAGE_SIZE)))
     }
 
     /// Sets the size: a shrink drops the pages past the end and zeroes the tail of the last
-    /// partial page, so a later extension reads zeros (in mappings too).
-    pub fn truncate(&self, len: u64) -> KResult<()> {
+    /// partial page, so a later extension reads zeros (in mappings too). The dropped pages
+    /// must then be unmapped (see [`Unmap`]).
+    pub fn truncate(&self, len: u64) -> KResult<Unmap<'_>> {
         if len > MAX_FILE_SIZE {
             return Err(Errno::EFBIG);
         }
         let mut inner = self.lock();
+        let mut cut = None;
         if len < inner.size {
-            self.drop_pages(&mut inner, len.div_ceil(PAGE_SIZE), None);
+            cut = self.drop_pages(&mut inner, len.div_ceil(PAGE_SIZE), u64::MAX);
             let (idx, within) = split(len);
             if within != 0 {
                 if let Some(&frame) = inner.frames.get(&idx) {
@@ -170,21 +176,20 @@ impl ShmemPages {
             }
         }
         inner.size = len;
-        Ok(())
+        Ok(Unmap::new(&self.rmap, cut))
     }
 
-    /// Zeroes `[off, end)` without changing the size; whole pages in it become holes.
-    pub fn punch_hole(&self, off: u64, end: u64) {
+    /// Zeroes `[off, end)` without changing the size; whole pages in it become holes, to be
+    /// unmapped (see [`Unmap`]) so that mappings meet the new zero pages.
+    pub fn punch_hole(&self, off: u64, end: u64) -> Unmap<'_> {
         let mut inner = self.lock();
         let end = end.min(inner.size.next_multiple_of(PAGE_SIZE));
         if off >= end {
-            return;
+            return Unmap::new(&self.rmap, None);
         }
         let first_whole = off.div_ceil(PAGE_SIZE);
         let end_whole = end / PAGE_SIZE;
-        if first_whole < end_whole {
-            self.drop_pages(&mut inner, first_whole, Some(end_whole - 1));
-        }
+        let cut = self.drop_pages(&mut inner, first_whole, end_whole);
         // The partial pages at either edge are zeroed in place.
         for (lo, hi) in [
             (off, end.min(first_whole * PAGE_SIZE)),
@@ -198,6 +203,7 @@ impl ShmemPages {
                 let _ = self.phys.zero(frame + within as u64, (hi - lo) as usize);
             }
         }
+        Unmap::new(&self.rmap, cut)
     }
 
     /// `fallocate` without flags (or with `FALLOC_FL_KEEP_SIZE`): gives `[off, end)` its
@@ -288,13 +294,13 @@ mod tests {
         let mut buf = [9u8; 10];
         assert_eq!(p.read_at(4998, &mut buf).unwrap(), 7);
         assert_eq!(&buf[..7], b"\0\0hello");
-        p.truncate(5002).unwrap();
-        p.truncate(6000).unwrap();
+        assert!(p.truncate(5002).unwrap().is_empty());
+        assert!(p.truncate(6000).unwrap().is_empty());
         assert_eq!(p.read_at(5000, &mut buf).unwrap(), 10);
         assert_eq!(&buf, b"he\0\0\0\0\0\0\0\0");
         assert_eq!(p.seek_data(0, true).unwrap(), 4096);
         assert_eq!(p.seek_data(4096, false).unwrap(), 6000);
-        p.truncate(0).unwrap();
+        p.truncate(0).unwrap().run();
         assert_eq!(p.blocks(), 0);
         assert_eq!(
             p.write_at(u64::MAX - 1, b"ab", true).err(),
@@ -305,7 +311,7 @@ mod tests {
     #[test]
     fn no_grow_writes_stop_at_the_last_page_boundary() {
         let p = pages();
-        p.truncate(5000).unwrap();
+        assert!(p.truncate(5000).unwrap().is_empty());
         assert_eq!(p.write_at(4999, b"ab", false).err(), Some(Errno::EPERM));
         assert_eq!(p.write_at(4998, b"ab", false).unwrap(), 2);
         // The first chunk (to 4096) fits; the second would end past 5000.
@@ -314,20 +320,29 @@ mod tests {
     }
 
     #[test]
-    fn mapped_frames_survive_a_shrink_zeroed() {
+    fn a_shrink_forgets_mapped_frames() {
         let p = pages();
         p.write_at(0, &[7u8; 8192], true).unwrap();
         let f = p.map_frame(4096).unwrap().unwrap();
         assert_eq!(p.map_frame(8192).unwrap(), None);
-        p.truncate(10).unwrap();
-        // The mapping still holds the frame: the file kept it, zeroed, for a regrowth.
-        p.truncate(8192).unwrap();
-        assert_eq!(p.map_frame(4096).unwrap(), Some(f));
+        let cut = p.truncate(10).unwrap();
+        assert_eq!(cut.range, Some((4096, u64::MAX)));
+        cut.run();
+        // Only the mapping's reference keeps the old frame: a regrowth gets a new, zero one.
+        assert_eq!(p.phys.frames_in_use(), 2);
+        p.truncate(8192).unwrap().run();
+        let g = p.map_frame(4096).unwrap().unwrap();
+        assert_ne!(g, f);
         let mut b = [1u8; 4];
-        p.phys.read(f, &mut b).unwrap();
+        p.phys.read(g, &mut b).unwrap();
         assert_eq!(b, [0; 4]);
-        p.phys.free_frames(&[f, f]);
-        p.punch_hole(0, 8192);
-        assert_eq!(p.blocks(), 0);
+        p.phys.free_frames(&[f, g]);
+        assert_eq!(p.phys.frames_in_use(), 2);
+        // Only whole pages are cut by a hole.
+        let hole = p.punch_hole(100, 8192);
+        assert_eq!(hole.range, Some((4096, 8192)));
+        hole.run();
+        assert!(p.punch_hole(100, 4096).is_empty());
+        assert_eq!(p.blocks(), 8);
     }
 }

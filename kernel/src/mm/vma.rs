@@ -3,6 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
+use super::Rmap;
 use crate::errno::KResult;
 
 /// `PROT_READ`.
@@ -58,6 +59,12 @@ pub trait MmapSource: Send + Sync {
         let _ = (offset, len);
         Ok(())
     }
+    /// The reverse map of the object whose frames `shared_page` hands out (the same for
+    /// every mapping of one file): address spaces mapping it shared register there, so that
+    /// a shrink can take the cut pages from them. `None` for sources without frames.
+    fn rmap(&self) -> Option<&Rmap> {
+        None
+    }
 }
 
 /// Where a shared file mapping's page comes from.
@@ -96,6 +103,9 @@ impl MmapSource for ReadOnlySource {
     }
     fn file_size(&self) -> Option<u64> {
         self.0.file_size()
+    }
+    fn rmap(&self) -> Option<&Rmap> {
+        self.0.rmap()
     }
 }
 

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use super::node::{makedev, SetAttr, Stat, TimeSet, Timespec, S_IFMT, S_IFREG};
 use crate::errno::{Errno, KResult};
 use crate::fd::{FileOps, OpenFile, O_LARGEFILE, O_RDWR, SEEK_DATA};
-use crate::mm::{MmapSource, PhysMemory, ReadOnlySource, SharedPage, ShmemPages, PROT_WRITE};
+use crate::mm::{MmapSource, PhysMemory, ReadOnlySource, Rmap, SharedPage, ShmemPages, PROT_WRITE};
 
 /// `F_SEAL_SEAL`: no more seals may be added.
 pub const F_SEAL_SEAL: u32 = 0x01;
@@ -125,7 +125,8 @@ impl Memfd {
     }
 
     /// `ftruncate` under the seals: `EPERM` for a shrink with `F_SEAL_SHRINK` or a growth
-    /// with `F_SEAL_GROW`.
+    /// with `F_SEAL_GROW`. Pages a shrink cuts off are unmapped from every mapping (after the
+    /// seals' lock is released: unmapping takes address-space locks).
     fn truncate(&self, len: u64) -> KResult<()> {
         let s = lock(&self.seals);
         let size = self.pages.size();
@@ -134,8 +135,9 @@ impl Memfd {
         {
             return Err(Errno::EPERM);
         }
-        self.pages.truncate(len)?;
+        let cut = self.pages.truncate(len)?;
         drop(s);
+        cut.run();
         self.touch_mc();
         Ok(())
     }
@@ -225,14 +227,16 @@ impl FileOps for MemfdFile {
             if s.seals & WRITE_SEALS != 0 {
                 return Err(Errno::EPERM);
             }
-            self.0.pages.punch_hole(off, end);
+            let cut = self.0.pages.punch_hole(off, end);
+            drop(s);
+            cut.run();
         } else {
             if s.seals & F_SEAL_GROW != 0 && end > self.0.pages.size() {
                 return Err(Errno::EPERM);
             }
             self.0.pages.allocate(off, end, mode & KEEP_SIZE != 0)?;
+            drop(s);
         }
-        drop(s);
         self.0.touch_mc();
         Ok(())
     }
@@ -350,6 +354,9 @@ impl MmapSource for MemfdSource {
             Some(frame) => SharedPage::Frame(frame),
             None => SharedPage::PastEof,
         })
+    }
+    fn rmap(&self) -> Option<&Rmap> {
+        Some(self.0.pages.rmap())
     }
 }
 
