@@ -13,6 +13,7 @@ use crate::cputime::CpuTimes;
 use crate::engine::{KickSlot, VcpuKicker};
 use crate::errno::{Errno, KResult};
 use crate::fd::FdTable;
+use crate::mm::Mm;
 use crate::signal::{self, SigAction, SigInfo, SigPending, Signal};
 use crate::vfs::FsContext;
 use crate::wait::{WaitQueue, Waiter};
@@ -346,6 +347,9 @@ pub struct Thread {
     files: Mutex<Weak<Mutex<FdTable>>>,
     /// The thread's filesystem context (weak, likewise).
     fs: Mutex<Weak<Mutex<FsContext>>>,
+    /// The thread's address space, for other processes' access to it
+    /// (`process_vm_readv`); weak, likewise.
+    mm: Mutex<Weak<Mutex<Mm>>>,
 }
 
 impl Thread {
@@ -363,6 +367,7 @@ impl Thread {
             exiting: AtomicBool::new(false),
             files: Mutex::new(Weak::new()),
             fs: Mutex::new(Weak::new()),
+            mm: Mutex::new(Weak::new()),
         })
     }
 
@@ -390,6 +395,16 @@ impl Thread {
     pub fn set_tables(&self, files: &Arc<Mutex<FdTable>>, fs: &Arc<Mutex<FsContext>>) {
         *self.files.lock().unwrap_or_else(|e| e.into_inner()) = Arc::downgrade(files);
         *self.fs.lock().unwrap_or_else(|e| e.into_inner()) = Arc::downgrade(fs);
+    }
+
+    /// Records which address space the thread runs in now.
+    pub fn set_mm(&self, mm: &Arc<Mutex<Mm>>) {
+        *self.mm.lock().unwrap_or_else(|e| e.into_inner()) = Arc::downgrade(mm);
+    }
+
+    /// The thread's address space, while it has one.
+    pub fn mm(&self) -> Option<Arc<Mutex<Mm>>> {
+        self.mm.lock().unwrap_or_else(|e| e.into_inner()).upgrade()
     }
 
     /// The thread's descriptor table, while it has one.

@@ -123,6 +123,7 @@ impl Task {
             .unwrap_or_else(|e| e.into_inner())
             .attach_cpu(&cpu);
         thread.set_tables(&files, &fs);
+        thread.set_mm(&mm);
         Task {
             tid: thread.tid(),
             regs,
@@ -170,6 +171,12 @@ impl Task {
     /// Locks the filesystem context.
     pub fn fs(&self) -> MutexGuard<'_, FsContext> {
         self.fs.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Switches to another address space (`execve`).
+    pub fn set_mm(&mut self, mm: Arc<Mutex<Mm>>) {
+        self.thread.set_mm(&mm);
+        self.mm = mm;
     }
 
     /// Switches to another descriptor table (`unshare(CLONE_FILES)`, `close_range` with

@@ -387,7 +387,7 @@ fn exec_program(
 
     // Point of no return.
     de_thread(task);
-    task.mm = mm.into_shared();
+    task.set_mm(mm.into_shared());
     let cpu = task.cpu.clone();
     task.mm().attach_cpu(&cpu);
     // A descriptor table shared with another process (`CLONE_FILES`) is copied first, as

@@ -31,7 +31,6 @@ const INOTIFY: &str = "inotify is not implemented yet";
 const FANOTIFY: &str = "fanotify is not supported";
 const NAMESPACES: &str = "namespaces cannot be created or joined inside the sandbox";
 const FILE_HANDLES: &str = "file handles are not supported";
-const PROCESS_VM: &str = "cross-process memory access is not implemented yet";
 const PKEYS: &str = "memory protection keys are not supported";
 const IO_URING: &str = "io_uring is not supported";
 const LANDLOCK: &str = "Landlock is not supported; sbx enforces its own filesystem policy";
@@ -352,8 +351,8 @@ pub const SYSCALLS: &[(u32, &str, &str)] = &[
     (307, "sendmmsg", NOT_YET),
     (308, "setns", NAMESPACES),
     (309, "getcpu", NOT_YET),
-    (310, "process_vm_readv", PROCESS_VM),
-    (311, "process_vm_writev", PROCESS_VM),
+    (310, "process_vm_readv", NOT_YET),
+    (311, "process_vm_writev", NOT_YET),
     (312, "kcmp", NOT_YET),
     (313, "finit_module", MODULES),
     (314, "sched_setattr", SCHED),
