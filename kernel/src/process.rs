@@ -110,6 +110,8 @@ pub struct Process {
     pub pidfd_events: WaitQueue,
     /// Set once the process is a zombie (or reaped).
     dead: AtomicBool,
+    /// When it was created (`/proc/<pid>/stat`'s start time; exec keeps it).
+    pub started: std::time::Instant,
 }
 
 /// The mutable part of a [`Process`].
@@ -178,6 +180,7 @@ impl Process {
             signal_queued: WaitQueue::new(),
             pidfd_events: WaitQueue::new(),
             dead: AtomicBool::new(false),
+            started: std::time::Instant::now(),
         })
     }
 

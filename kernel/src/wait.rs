@@ -107,6 +107,8 @@ impl WaitQueue {
 pub struct Waiter {
     woken: Mutex<bool>,
     cv: Condvar,
+    /// Set while the thread sleeps in [`Waiter::wait`] (`/proc` shows it as `S`).
+    sleeping: std::sync::atomic::AtomicBool,
 }
 
 impl Waiter {
@@ -133,6 +135,19 @@ impl Waiter {
     /// Sleeps until notified or until `deadline`; returns false on timeout. A notification
     /// that arrived since the last [`Waiter::reset`] returns at once.
     pub fn wait(&self, deadline: Option<Instant>) -> bool {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.sleeping.store(true, Relaxed);
+        let woke = self.wait_locked(deadline);
+        self.sleeping.store(false, Relaxed);
+        woke
+    }
+
+    /// Whether the thread is asleep in [`Waiter::wait`] now.
+    pub fn is_sleeping(&self) -> bool {
+        self.sleeping.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn wait_locked(&self, deadline: Option<Instant>) -> bool {
         let mut woken = self.lock();
         loop {
             if *woken {

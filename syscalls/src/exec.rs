@@ -5,7 +5,9 @@ use std::sync::{Arc, Mutex};
 
 use sbx_kernel::engine::Regs;
 use sbx_kernel::fd::OpenFile;
-use sbx_kernel::mm::{Backing, Mm, Vma, VmaKind, PROT_EXEC, PROT_READ, PROT_WRITE, STACK_TOP};
+use sbx_kernel::mm::{
+    ArgArea, Backing, Mm, Vma, VmaKind, PROT_EXEC, PROT_READ, PROT_WRITE, STACK_TOP,
+};
 use sbx_kernel::signal::{SigAction, SIG_IGN};
 use sbx_kernel::syscall::{Support, SyscallArgs};
 use sbx_kernel::task::Task;
@@ -175,6 +177,10 @@ fn load_errno(e: &LoadError) -> Errno {
 /// A program resolved for exec: the file, its parsed image, and the argv it runs with.
 struct Resolved {
     path: Vec<u8>,
+    /// The new `comm`: the last component of the name exec was given (a script's own name,
+    /// not its interpreter's), or of the file itself for `execveat(fd, "", AT_EMPTY_PATH)`,
+    /// as Linux names the process.
+    comm: Vec<u8>,
     bytes: Vec<u8>,
     image: ElfImage,
     argv: Vec<Vec<u8>>,
@@ -217,8 +223,10 @@ fn open_program(task: &Task, start: Start) -> KResult<(Vec<u8>, Vec<u8>)> {
 /// Follows `#!` lines to an ELF image.
 fn resolve(task: &Task, target: ExecTarget, mut argv: Vec<Vec<u8>>) -> KResult<Resolved> {
     let name_gone = target.name_gone;
+    let by_fd = matches!(target.what, Start::File(_));
     let mut next = Some(target.what);
     let mut path = target.name;
+    let mut comm = basename(&path).to_vec();
     for depth in 0..MAX_INTERP_DEPTH {
         let start = next.take().unwrap_or_else(|| Start::Path {
             at: None,
@@ -226,6 +234,9 @@ fn resolve(task: &Task, target: ExecTarget, mut argv: Vec<Vec<u8>>) -> KResult<R
             nofollow: false,
         });
         let (bytes, resolved) = open_program(task, start)?;
+        if depth == 0 && by_fd {
+            comm = basename(&resolved).to_vec();
+        }
         if bytes.starts_with(b"#!") {
             // The interpreter would be handed a /dev/fd name that exec is about to close.
             if depth == 0 && name_gone {
@@ -258,12 +269,18 @@ fn resolve(task: &Task, target: ExecTarget, mut argv: Vec<Vec<u8>>) -> KResult<R
         let image = sbx_loaders::parse(&bytes).map_err(|e| load_errno(&e))?;
         return Ok(Resolved {
             path: resolved,
+            comm,
             bytes,
             image,
             argv,
         });
     }
     Err(Errno::ELOOP)
+}
+
+/// The last component of `path`.
+fn basename(path: &[u8]) -> &[u8] {
+    path.rsplit(|b| *b == b'/').next().unwrap_or(path)
 }
 
 fn trim(s: &[u8]) -> &[u8] {
@@ -382,8 +399,15 @@ fn exec_program(
         vdso: None,
         max_bytes,
     };
-    let sp = sbx_loaders::build_initial_stack(&mut MmSink(&mut mm), STACK_TOP, &args)
-        .map_err(|e| load_errno(&e))?;
+    let layout = sbx_loaders::layout_initial_stack(STACK_TOP, &args).map_err(|e| load_errno(&e))?;
+    MmSink(&mut mm).write(layout.rsp, &layout.bytes)?;
+    let sp = layout.rsp;
+    mm.set_arg_area(ArgArea {
+        arg_start: layout.arg_start,
+        arg_end: layout.arg_end,
+        env_start: layout.env_start,
+        env_end: layout.env_end,
+    });
 
     // Point of no return.
     de_thread(task);
@@ -405,12 +429,7 @@ fn exec_program(
                 *a = SigAction::default();
             }
         }
-        let name = prog
-            .path
-            .rsplit(|b| *b == b'/')
-            .next()
-            .unwrap_or(&prog.path);
-        st.comm = name.iter().take(15).copied().collect();
+        st.comm = prog.comm.iter().take(15).copied().collect();
         st.exe = prog.path.clone();
         st.did_exec = true;
         // POSIX timers do not survive exec; interval timers do.

@@ -23,6 +23,7 @@ impl Mm {
     fn copy_into(&mut self, child: &mut Mm) -> KResult<()> {
         child.brk_start = self.brk_start;
         child.brk = self.brk;
+        child.args = self.args;
         let vmas: Vec<Vma> = self.vmas.values().cloned().collect();
         for vma in &vmas {
             if vma.shared {

@@ -161,6 +161,20 @@ fn lock_mm(mm: &Mutex<Mm>) -> MutexGuard<'_, Mm> {
     mm.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// Where exec put the argument and environment strings (Linux's `mm->arg_start` and
+/// friends): `/proc/<pid>/cmdline` and `environ` read them from the process's memory.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ArgArea {
+    /// Start of the argv strings.
+    pub arg_start: u64,
+    /// End of the argv strings.
+    pub arg_end: u64,
+    /// Start of the envp strings.
+    pub env_start: u64,
+    /// End of the envp strings.
+    pub env_end: u64,
+}
+
 /// A process's address space.
 pub struct Mm {
     phys: Arc<PhysMemory>,
@@ -174,6 +188,8 @@ pub struct Mm {
     template: AddressSpaceTemplate,
     brk_start: u64,
     brk: u64,
+    /// Where exec put argv and envp.
+    args: ArgArea,
     /// This address space as the reverse maps of the objects it maps shared know it
     /// (dangling until [`Mm::into_shared`]).
     me: Weak<Mutex<Mm>>,
@@ -200,6 +216,7 @@ impl Mm {
             template,
             brk_start: 0,
             brk: 0,
+            args: ArgArea::default(),
             me: Weak::new(),
         })
     }
@@ -262,6 +279,16 @@ impl Mm {
         self.cpus.publish(&pages, None);
         let frames = std::mem::take(&mut self.deferred);
         self.phys.free_frames(&frames);
+    }
+
+    /// Where exec put argv and envp.
+    pub fn arg_area(&self) -> ArgArea {
+        self.args
+    }
+
+    /// Records where exec put argv and envp.
+    pub fn set_arg_area(&mut self, args: ArgArea) {
+        self.args = args;
     }
 
     /// Guest-physical memory this address space allocates from.

@@ -368,10 +368,23 @@ pub trait ProcView {
     fn root(&self, _tid: i32) -> Option<super::Location> {
         None
     }
-    /// The text of `/proc/self/<name>` (`maps`, `status`, `stat`, `cmdline`, `comm`,
-    /// `mounts`) for the process (`tid` 0) or its thread `tid` (`/proc/self/task/<tid>`);
+    /// The text of `/proc/self/<name>` (`maps`, `status`, `stat`, `cmdline`, `environ`,
+    /// `comm`, `mounts`) for the process (`tid` 0) or its thread `tid` (`/proc/self/task/<tid>`);
     /// `None` once that thread has gone.
     fn pid_file(&self, _tid: i32, _name: &str) -> Option<Vec<u8>> {
+        None
+    }
+    /// The pids of the sandbox's processes, ascending (one `/proc/<pid>` each).
+    fn pids(&self) -> Vec<i32> {
+        vec![self.pid()]
+    }
+    /// The view of another process `pid` of the walker's sandbox, if it exists.
+    fn other(&self, _pid: i32) -> Option<Box<dyn ProcView + '_>> {
+        None
+    }
+    /// A sandbox-wide `/proc` file (`stat`, `loadavg`, `uptime`, `mounts`) as the walker's
+    /// sandbox has it.
+    fn global_file(&self, _name: &str) -> Option<Vec<u8>> {
         None
     }
 }

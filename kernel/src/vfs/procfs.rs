@@ -1,8 +1,9 @@
-//! A minimal `/proc` that shows the sandbox, not the host: `self`, `thread-self`, the caller's
-//! own `/proc/<pid>` (`exe`, `cwd`, `root`, `fd/N` magic links; `maps`, `status`, `stat`,
-//! `cmdline`, `comm`, `mounts`; `task/<tid>` with the same entries for each thread), and
-//! `meminfo`, `cpuinfo`, `mounts`, `uptime`, `version`, `filesystems`. Contents are generated
-//! at open, for the process that opens them.
+//! `/proc` for the sandbox, not the host: a directory per process of the sandbox's pid
+//! namespace (`exe`, `cwd`, `root`, `fd/N` magic links; `maps`, `status`, `stat`, `statm`,
+//! `cmdline`, `environ`, `comm`, `mounts`; `task/<tid>` with the same entries for each
+//! thread), `self`, `thread-self`, and `meminfo`, `cpuinfo`, `mounts`, `stat`, `loadavg`,
+//! `uptime`, `version`, `filesystems`. Contents are generated at open, as the process that
+//! opens them sees them.
 //!
 //! The generators read task state under the process state lock, the address-space lock and
 //! the descriptor/fs locks. None of those is reentrant: each generator takes one at a time
@@ -11,15 +12,18 @@
 
 use std::any::Any;
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::Instant;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use super::node::*;
 use super::FsContext;
 use super::Location;
+use crate::cputime::CpuTimes;
 use crate::errno::{Errno, KResult};
 use crate::fd::{FdTable, FileOps, OpenFile};
-use crate::mm::{Backing, VmaKind, PROT_EXEC, PROT_READ, PROT_WRITE};
+use crate::mm::{Backing, Mm, VmaKind, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE};
+use crate::process::Process;
 use crate::task::{Task, Thread};
+use crate::Kernel;
 
 /// Which magic link of `/proc/<pid>`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,8 +80,12 @@ const FILES: &[&str] = &[
     "mounts",
     "uptime",
     "version",
+    "stat",
+    "loadavg",
 ];
-const PID_FILES: &[&str] = &["cmdline", "comm", "maps", "mounts", "stat", "status"];
+const PID_FILES: &[&str] = &[
+    "cmdline", "comm", "maps", "mounts", "stat", "status", "environ", "statm",
+];
 const LINKS: &[(&str, Link)] = &[("cwd", Link::Cwd), ("exe", Link::Exe), ("root", Link::Root)];
 
 fn started() -> (Instant, Timespec) {
@@ -87,6 +95,22 @@ fn started() -> (Instant, Timespec) {
 
 /// A `/proc` node.
 struct ProcNode(P);
+
+/// How `/proc` sees one process: the caller's own (through its task), or another.
+enum View<'a> {
+    Caller(&'a dyn ProcView),
+    Other(Box<dyn ProcView + 'a>),
+}
+
+impl<'a> std::ops::Deref for View<'a> {
+    type Target = dyn ProcView + 'a;
+    fn deref(&self) -> &Self::Target {
+        match self {
+            View::Caller(v) => *v,
+            View::Other(v) => &**v,
+        }
+    }
+}
 
 /// Creates the `/proc` root.
 pub fn new_procfs() -> NodeRef {
@@ -131,13 +155,18 @@ impl ProcNode {
         }
     }
 
-    /// The caller's view, if this node belongs to the caller's own process.
-    fn own<'a>(cx: &Cx<'a>, pid: i32) -> Option<&'a dyn ProcView> {
-        cx.proc.filter(|p| p.pid() == pid)
+    /// The view of process `pid` of the caller's sandbox, if it exists.
+    fn own<'a>(cx: &Cx<'a>, pid: i32) -> Option<View<'a>> {
+        let me = cx.proc?;
+        if me.pid() == pid {
+            Some(View::Caller(me))
+        } else {
+            me.other(pid).map(View::Other)
+        }
     }
 
-    /// The caller's view, if `w` is the caller's process or one of its live threads.
-    fn own_who<'a>(cx: &Cx<'a>, w: Who) -> Option<&'a dyn ProcView> {
+    /// The view of `w`'s process, if it exists and `w` is it or one of its live threads.
+    fn own_who<'a>(cx: &Cx<'a>, w: Who) -> Option<View<'a>> {
         Self::own(cx, w.pid).filter(|p| w.tid == 0 || p.thread_ids().contains(&w.tid))
     }
 }
@@ -180,8 +209,9 @@ impl Node for ProcNode {
                     return Ok(node(P::File(f)));
                 }
                 match parse_num(name) {
-                    // Only the caller's own process is visible (no process registry yet).
-                    Some(pid) if Some(pid) == me => Ok(node(P::Pid(Who::process(pid)))),
+                    Some(pid) if Self::own(cx, pid).is_some() => {
+                        Ok(node(P::Pid(Who::process(pid))))
+                    }
                     _ => Err(Errno::ENOENT),
                 }
             }
@@ -291,11 +321,13 @@ impl Node for ProcNode {
                 if let Some(p) = cx.proc {
                     out.push(e(P::SelfLink, FileKind::Symlink, "self".into()));
                     out.push(e(P::ThreadSelf, FileKind::Symlink, "thread-self".into()));
-                    out.push(e(
-                        P::Pid(Who::process(p.pid())),
-                        FileKind::Directory,
-                        p.pid().to_string(),
-                    ));
+                    for pid in p.pids() {
+                        out.push(e(
+                            P::Pid(Who::process(pid)),
+                            FileKind::Directory,
+                            pid.to_string(),
+                        ));
+                    }
                 }
                 Ok(out)
             }
@@ -350,11 +382,10 @@ impl Node for ProcNode {
             return Err(Errno::EACCES);
         }
         let text = match self.0 {
-            P::File("mounts") => cx
+            P::File(name) => cx
                 .proc
-                .and_then(|p| p.pid_file(0, "mounts"))
-                .unwrap_or_default(),
-            P::File(name) => generate(name),
+                .and_then(|p| p.global_file(name))
+                .unwrap_or_else(|| generate(name)),
             P::PidFile(w, name) => Self::own(cx, w.pid)
                 .and_then(|p| p.pid_file(w.tid, name))
                 .ok_or(Errno::ENOENT)?,
@@ -467,12 +498,12 @@ impl FileOps for ProcFile {
     }
 }
 
-// ---- the task's view ----------------------------------------------------------------------
+// ---- what the files show ------------------------------------------------------------------
 
 /// `/proc/mounts`: one line per mount, in the kernel's format.
-fn mounts_text(task: &Task) -> Vec<u8> {
+fn mounts_text(kernel: &Kernel) -> Vec<u8> {
     let mut out = Vec::new();
-    for m in task.kernel.vfs.mounts() {
+    for m in kernel.vfs.mounts() {
         let fs = m.fs_name();
         out.extend_from_slice(if fs == "hostfs" {
             b"sbx"
@@ -496,173 +527,450 @@ fn mounts_text(task: &Task) -> Vec<u8> {
     out
 }
 
-/// `/proc/self/maps`.
-fn maps_text(task: &Task) -> Vec<u8> {
-    let mm = task.mm();
-    let mut out = Vec::new();
-    for v in mm.vmas() {
-        let bit = |b: u32, c: char| if v.prot & b != 0 { c } else { '-' };
-        let (offset, name) = match &v.backing {
-            Backing::File { source, offset } => (*offset, source.describe()),
-            Backing::Anon => (
-                0,
-                match v.kind {
-                    VmaKind::Heap => "[heap]".to_string(),
-                    VmaKind::Stack => "[stack]".to_string(),
-                    _ => String::new(),
-                },
-            ),
-        };
-        let mut line = format!(
-            "{:08x}-{:08x} {}{}{}{} {:08x} 00:00 0",
-            v.start,
-            v.end,
-            bit(PROT_READ, 'r'),
-            bit(PROT_WRITE, 'w'),
-            bit(PROT_EXEC, 'x'),
-            if v.shared { 's' } else { 'p' },
-            offset
-        );
-        if !name.is_empty() {
-            while line.len() < 73 {
-                line.push(' ');
+/// Clock ticks (`USER_HZ`, 100 a second) in `d`, as `/proc` counts times.
+fn ticks(d: Duration) -> u64 {
+    (d.as_millis() / 10) as u64
+}
+
+/// `/proc/stat`: the sandbox's CPU time, boot time and process counts (what `ps`, `top` and
+/// `vmstat` read). CPU time is the sandbox's own; idle is what its CPUs did not use.
+fn stat_global(kernel: &Kernel) -> Vec<u8> {
+    let procs = kernel.procs.processes();
+    let mut used = CpuTimes::default();
+    let mut running = 0;
+    for p in &procs {
+        let st = p.state();
+        used += st.cpu_times();
+        used += st.cpu_children;
+        running += st
+            .running_threads()
+            .filter(|t| !t.waiter.is_sleeping())
+            .count();
+    }
+    let up = kernel.boot.elapsed();
+    let cpus = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let idle = (up * cpus as u32).saturating_sub(used.total());
+    let btime = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .saturating_sub(up)
+        .as_secs();
+    let (u, s, i) = (ticks(used.user), ticks(used.sys), ticks(idle));
+    let mut out = format!("cpu  {u} 0 {s} {i} 0 0 0 0 0 0\n");
+    for n in 0..cpus {
+        let share = |t: u64| t / cpus as u64;
+        out.push_str(&format!(
+            "cpu{n} {} 0 {} {} 0 0 0 0 0 0\n",
+            share(u),
+            share(s),
+            share(i)
+        ));
+    }
+    out.push_str(&format!(
+        "intr 0\nctxt 0\nbtime {btime}\nprocesses {}\nprocs_running {}\nprocs_blocked 0\nsoftirq 0\n",
+        procs.len(),
+        running.max(1)
+    ));
+    out.into_bytes()
+}
+
+/// `/proc/loadavg`: runnable threads now (no history is kept, so the averages are that
+/// instant), the thread count and the last id handed out.
+fn loadavg(kernel: &Kernel) -> Vec<u8> {
+    let mut running = 0;
+    let mut threads = 0;
+    let mut last = 0;
+    for p in kernel.procs.processes() {
+        let st = p.state();
+        last = last.max(p.pid);
+        for t in st.running_threads() {
+            threads += 1;
+            last = last.max(t.tid());
+            if !t.waiter.is_sleeping() {
+                running += 1;
             }
-            line.push_str(&name);
         }
-        line.push('\n');
-        out.extend_from_slice(line.as_bytes());
     }
-    out
+    let avg = running as f64;
+    format!("{avg:.2} {avg:.2} {avg:.2} {running}/{threads} {last}\n").into_bytes()
 }
 
-fn comm_of(task: &Task) -> String {
-    let st = task.process.state();
-    let comm = if st.comm.is_empty() {
-        st.exe.rsplit(|&b| b == b'/').next().unwrap_or(&[]).to_vec()
-    } else {
-        st.comm.clone()
-    };
-    String::from_utf8_lossy(&comm[..comm.len().min(15)]).into_owned()
+/// `/proc/uptime`: seconds since the sandbox booted, and idle CPU seconds.
+fn uptime(kernel: &Kernel) -> Vec<u8> {
+    let up = kernel.boot.elapsed().as_secs_f64();
+    format!("{up:.2} {up:.2}\n").into_bytes()
 }
 
-/// Total mapped bytes, in kB.
-fn vm_kb(task: &Task) -> u64 {
-    task.mm().vmas().map(|v| v.end - v.start).sum::<u64>() / 1024
+/// What a `/proc/<pid>` file describes: a process, seen through one of its threads.
+struct Subject<'a> {
+    kernel: &'a Kernel,
+    process: Arc<Process>,
+    /// Whose signal state and memory the file shows (for the process directory: the leader,
+    /// else another live thread); `None` once every thread has gone (a zombie).
+    thread: Option<Arc<Thread>>,
+    /// The id the file shows (the pid for the process directory).
+    id: i32,
 }
 
-/// The thread a `/proc` file describes: thread `tid`, or for the process directory (`tid`
-/// 0) the leader, as Linux shows (the caller when the leader has gone). `None` when `tid`
-/// is not a live thread of the caller's process.
-fn subject(task: &Task, tid: i32) -> Option<Arc<Thread>> {
-    if tid == task.tid {
-        return Some(task.thread.clone());
+impl Subject<'_> {
+    fn mm(&self) -> Option<Arc<Mutex<Mm>>> {
+        self.thread.as_ref()?.mm()
     }
-    let want = if tid == 0 { task.process.pid } else { tid };
-    let found = task
-        .process
-        .state()
-        .running_threads()
-        .find(|t| t.tid() == want)
-        .cloned();
+
+    fn fs(&self) -> Option<Arc<Mutex<FsContext>>> {
+        self.thread.as_ref()?.fs()
+    }
+
+    /// `comm`: the thread name, else the program's file name, at most 15 bytes.
+    fn comm(&self) -> String {
+        let st = self.process.state();
+        let comm = if st.comm.is_empty() {
+            st.exe.rsplit(|&b| b == b'/').next().unwrap_or(&[]).to_vec()
+        } else {
+            st.comm.clone()
+        };
+        String::from_utf8_lossy(&comm[..comm.len().min(15)]).into_owned()
+    }
+
+    /// Total mapped bytes.
+    fn vm_bytes(&self) -> u64 {
+        self.mm().map_or(0, |mm| {
+            let mm = mm.lock().unwrap_or_else(|e| e.into_inner());
+            mm.vmas().map(|v| v.end - v.start).sum()
+        })
+    }
+
+    /// The state letter `ps` shows: running, sleeping in the kernel, stopped, or zombie.
+    fn state(&self) -> (char, &'static str) {
+        if self.process.state().stopped.is_some() {
+            return ('T', "stopped");
+        }
+        match &self.thread {
+            None => ('Z', "zombie"),
+            Some(t) if t.waiter.is_sleeping() => ('S', "sleeping"),
+            Some(_) => ('R', "running"),
+        }
+    }
+
+    /// Bytes `[start, end)` of the process's memory (argv or envp), as far as readable.
+    fn strings(&self, start: u64, end: u64) -> Vec<u8> {
+        let Some(mm) = self.mm() else {
+            return Vec::new();
+        };
+        let mut mm = mm.lock().unwrap_or_else(|e| e.into_inner());
+        let mut out = Vec::new();
+        let mut at = start;
+        while at < end {
+            let n = (PAGE_SIZE - at % PAGE_SIZE).min(end - at) as usize;
+            let mut page = vec![0u8; n];
+            if mm.copy_in(at, &mut page).is_err() {
+                break;
+            }
+            out.extend_from_slice(&page);
+            at += n as u64;
+        }
+        out
+    }
+
+    fn text(&self, name: &str) -> Vec<u8> {
+        match name {
+            "mounts" => mounts_text(self.kernel),
+            "maps" => self.maps(),
+            "status" => self.status(),
+            "stat" => self.stat(),
+            "comm" => format!("{}\n", self.comm()).into_bytes(),
+            // Sizes in pages: total, resident, shared, text, 0, data + stack, 0. Every
+            // mapped page counts as resident (sbx fills mappings eagerly).
+            "statm" => {
+                let pages = self.vm_bytes() / PAGE_SIZE;
+                format!("{pages} {pages} 0 0 0 {pages} 0\n").into_bytes()
+            }
+            "cmdline" => {
+                let a = self
+                    .mm()
+                    .map(|m| m.lock().unwrap_or_else(|e| e.into_inner()).arg_area());
+                a.map_or_else(Vec::new, |a| self.strings(a.arg_start, a.arg_end))
+            }
+            "environ" => {
+                let a = self
+                    .mm()
+                    .map(|m| m.lock().unwrap_or_else(|e| e.into_inner()).arg_area());
+                a.map_or_else(Vec::new, |a| self.strings(a.env_start, a.env_end))
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// `/proc/<pid>/maps`.
+    fn maps(&self) -> Vec<u8> {
+        let Some(mm) = self.mm() else {
+            return Vec::new();
+        };
+        let mm = mm.lock().unwrap_or_else(|e| e.into_inner());
+        let mut out = Vec::new();
+        for v in mm.vmas() {
+            let bit = |b: u32, c: char| if v.prot & b != 0 { c } else { '-' };
+            let (offset, name) = match &v.backing {
+                Backing::File { source, offset } => (*offset, source.describe()),
+                Backing::Anon => (
+                    0,
+                    match v.kind {
+                        VmaKind::Heap => "[heap]".to_string(),
+                        VmaKind::Stack => "[stack]".to_string(),
+                        _ => String::new(),
+                    },
+                ),
+            };
+            let mut line = format!(
+                "{:08x}-{:08x} {}{}{}{} {:08x} 00:00 0",
+                v.start,
+                v.end,
+                bit(PROT_READ, 'r'),
+                bit(PROT_WRITE, 'w'),
+                bit(PROT_EXEC, 'x'),
+                if v.shared { 's' } else { 'p' },
+                offset
+            );
+            if !name.is_empty() {
+                while line.len() < 73 {
+                    line.push(' ');
+                }
+                line.push_str(&name);
+            }
+            line.push('\n');
+            out.extend_from_slice(line.as_bytes());
+        }
+        out
+    }
+
+    /// `/proc/<pid>/status`. Every lock is taken on its own and released before the next
+    /// (the process state lock is not reentrant), except the thread's pending set, taken
+    /// after the process state as everywhere.
+    fn status(&self) -> Vec<u8> {
+        let comm = self.comm();
+        let vm = self.vm_bytes() / 1024;
+        let umask = self.fs().map_or(0o022, |fs| {
+            fs.lock().unwrap_or_else(|e| e.into_inner()).umask
+        });
+        let (state, state_name) = self.state();
+        let (pid, ppid) = (self.process.pid, self.process.ppid());
+        let st = self.process.state();
+        let c = st.creds;
+        let groups: Vec<String> = st.groups.iter().map(|g| g.to_string()).collect();
+        let mask_of = |f: &dyn Fn(u64) -> bool| -> u64 {
+            st.actions
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| f(a.handler))
+                .map(|(i, _)| 1u64 << i)
+                .sum()
+        };
+        let ignored = mask_of(&|h| h == crate::signal::SIG_IGN);
+        let caught = mask_of(&|h| h != crate::signal::SIG_IGN && h != crate::signal::SIG_DFL);
+        let threads = st.running_threads().count();
+        let shared_pending = st.shared_pending.set;
+        let (own_pending, blocked) = match &self.thread {
+            Some(t) => (t.pending().set, t.mask()),
+            None => (0, 0),
+        };
+        drop(st);
+        let cpus = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1);
+        format!(
+            "Name:\t{comm}\nUmask:\t{umask:04o}\nState:\t{state} ({state_name})\nTgid:\t{pid}\nNgid:\t0\nPid:\t{}\nPPid:\t{ppid}\n\
+             TracerPid:\t0\nUid:\t{}\t{}\t{}\t{}\nGid:\t{}\t{}\t{}\t{}\nFDSize:\t64\nGroups:\t{}\n\
+             VmPeak:\t{vm:8} kB\nVmSize:\t{vm:8} kB\nVmRSS:\t{vm:8} kB\nThreads:\t{threads}\nSigQ:\t0/63432\n\
+             SigPnd:\t{own_pending:016x}\nShdPnd:\t{shared_pending:016x}\nSigBlk:\t{blocked:016x}\nSigIgn:\t{ignored:016x}\nSigCgt:\t{caught:016x}\n\
+             NoNewPrivs:\t0\nSeccomp:\t0\nCpus_allowed_list:\t0-{}\n",
+            self.id,
+            c.uid,
+            c.euid,
+            c.suid,
+            c.fsuid,
+            c.gid,
+            c.egid,
+            c.sgid,
+            c.fsgid,
+            groups.join(" "),
+            cpus.saturating_sub(1),
+        )
+        .into_bytes()
+    }
+
+    /// `/proc/<pid>/stat`: the fields `ps`, `top` and `pgrep` read; the rest zero.
+    fn stat(&self) -> Vec<u8> {
+        let comm = self.comm();
+        let vsize = self.vm_bytes();
+        let (state, _) = self.state();
+        let args = self
+            .mm()
+            .map(|m| m.lock().unwrap_or_else(|e| e.into_inner()).arg_area())
+            .unwrap_or_default();
+        let ppid = self.process.ppid();
+        let st = self.process.state();
+        let (pgid, sid, threads, exit_signal) = (
+            st.pgid,
+            st.sid,
+            st.running_threads().count().max(1),
+            st.exit_signal,
+        );
+        let own = st.cpu_times();
+        let children = st.cpu_children;
+        let exit_code = st.zombie.map_or(0, |z| z.wait_status());
+        drop(st);
+        let start = self
+            .process
+            .started
+            .saturating_duration_since(self.kernel.boot);
+        let mut f = vec!["0".to_string(); 52];
+        f[0] = self.id.to_string();
+        f[1] = format!("({comm})");
+        f[2] = state.to_string();
+        f[3] = ppid.to_string();
+        f[4] = pgid.to_string();
+        f[5] = sid.to_string();
+        f[6] = "34816".into(); // tty_nr: /dev/pts/0
+        f[7] = "-1".into();
+        f[13] = ticks(own.user).to_string();
+        f[14] = ticks(own.sys).to_string();
+        f[15] = ticks(children.user).to_string();
+        f[16] = ticks(children.sys).to_string();
+        f[17] = "20".into(); // priority
+        f[19] = threads.to_string();
+        f[21] = ticks(start).to_string();
+        f[22] = vsize.to_string();
+        f[23] = (vsize / PAGE_SIZE).to_string();
+        f[37] = exit_signal.to_string();
+        f[47] = args.arg_start.to_string();
+        f[48] = args.arg_end.to_string();
+        f[49] = args.env_start.to_string();
+        f[50] = args.env_end.to_string();
+        f[51] = exit_code.to_string();
+        let mut s = f.join(" ");
+        s.push('\n');
+        s.into_bytes()
+    }
+}
+
+/// The thread a `/proc/<pid>` file of `process` describes: thread `tid`, or for the process
+/// directory (`tid` 0) the leader, else any live thread (Linux shows the leader even once it
+/// has exited; sbx has no record of it then). `None` when `tid` is not a live thread.
+fn thread_of(process: &Process, tid: i32) -> Option<Arc<Thread>> {
+    let st = process.state();
+    let want = if tid == 0 { process.pid } else { tid };
+    let found = st.running_threads().find(|t| t.tid() == want).cloned();
     match found {
-        None if tid == 0 => Some(task.thread.clone()),
+        None if tid == 0 => st.running_threads().next().cloned(),
         other => other,
     }
 }
 
-/// `/proc/self/status` (or thread `id`'s; `thread` is whose signal state it shows). Every lock is taken on its own and released before
-/// the next: the process state lock is not reentrant, so nothing below may be called with
-/// it held (in particular not `Task::pending_set`, which takes it).
-fn status_text(task: &Task, thread: &Thread, id: i32) -> Vec<u8> {
-    let comm = comm_of(task);
-    let vm = vm_kb(task);
-    let umask = match fs_of(task, thread) {
-        Some(fs) => fs.lock().unwrap_or_else(|e| e.into_inner()).umask,
-        None => task.fs().umask,
-    };
-    let (pid, ppid) = (task.process.pid, task.process.ppid());
-    let st = task.process.state();
-    let c = st.creds;
-    let groups: Vec<String> = st.groups.iter().map(|g| g.to_string()).collect();
-    let ignored: u64 = st
-        .actions
-        .iter()
-        .enumerate()
-        .filter(|(_, a)| a.handler == crate::signal::SIG_IGN)
-        .map(|(i, _)| 1u64 << i)
-        .sum();
-    let caught: u64 = st
-        .actions
-        .iter()
-        .enumerate()
-        .filter(|(_, a)| a.handler != crate::signal::SIG_IGN && a.handler != crate::signal::SIG_DFL)
-        .map(|(i, _)| 1u64 << i)
-        .sum();
-    let threads = st.running_threads().count().max(1);
-    // Lock order: the process state, then the thread's pending set.
-    let own_pending = thread.pending().set;
-    let shared_pending = st.shared_pending.set;
-    drop(st);
-    let cpus = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1);
-    format!(
-        "Name:\t{comm}\nUmask:\t{umask:04o}\nState:\tR (running)\nTgid:\t{pid}\nNgid:\t0\nPid:\t{id}\nPPid:\t{ppid}\n\
-         TracerPid:\t0\nUid:\t{}\t{}\t{}\t{}\nGid:\t{}\t{}\t{}\t{}\nFDSize:\t64\nGroups:\t{}\n\
-         VmPeak:\t{vm:8} kB\nVmSize:\t{vm:8} kB\nVmRSS:\t{vm:8} kB\nThreads:\t{threads}\nSigQ:\t0/63432\n\
-         SigPnd:\t{own_pending:016x}\nShdPnd:\t{shared_pending:016x}\nSigBlk:\t{:016x}\nSigIgn:\t{ignored:016x}\nSigCgt:\t{caught:016x}\n\
-         NoNewPrivs:\t0\nSeccomp:\t0\nCpus_allowed_list:\t0-{}\n",
-        c.uid,
-        c.euid,
-        c.suid,
-        c.fsuid,
-        c.gid,
-        c.egid,
-        c.sgid,
-        c.fsgid,
-        groups.join(" "),
-        thread.mask(),
-        cpus.saturating_sub(1),
-    )
-    .into_bytes()
+/// Whether `caller` may look inside `target` (its descriptors, memory and environment):
+/// root, or the same real and effective user (Linux's ptrace read check, without the
+/// capability sets sbx keeps outside the kernel).
+fn may_inspect(caller: &Process, target: &Process) -> bool {
+    let me = caller.state().creds;
+    let them = target.state().creds;
+    me.euid == 0 || (me.uid == them.uid && me.uid == them.euid && me.uid == them.suid)
 }
 
-/// `/proc/self/stat` (or thread `id`'s; the fields `ps` and friends read, the rest zero).
-fn stat_text(task: &Task, id: i32) -> Vec<u8> {
-    let comm = comm_of(task);
-    let vsize = vm_kb(task) * 1024;
-    let ppid = task.process.ppid();
-    let (pgid, sid, threads) = {
-        let st = task.process.state();
-        (st.pgid, st.sid, st.running_threads().count().max(1))
-    };
-    let mut fields = vec![
-        id.to_string(),
-        format!("({comm})"),
-        "R".into(),
-        ppid.to_string(),
-        pgid.to_string(),
-        sid.to_string(),
-        "34816".into(), // tty_nr: /dev/pts/0
-        "-1".into(),
-    ];
-    fields.resize(22, "0".into());
-    fields[17] = "20".into(); // priority
-    fields[19] = threads.to_string(); // num_threads
-    fields.push(vsize.to_string());
-    fields.push((vsize / 4096).to_string());
-    fields.resize(52, "0".into());
-    let mut s = fields.join(" ");
-    s.push('\n');
-    s.into_bytes()
+/// Another process of the sandbox, as `/proc/<pid>` shows it to the caller.
+struct OtherView {
+    kernel: Arc<Kernel>,
+    process: Arc<Process>,
+    /// The caller may see its descriptors, memory and environment.
+    inspect: bool,
 }
 
-/// Another thread's filesystem context (`None` for the caller).
-fn fs_of(task: &Task, thread: &Thread) -> Option<Arc<Mutex<FsContext>>> {
-    if std::ptr::eq(thread, &*task.thread) {
-        return None;
+impl OtherView {
+    fn subject(&self, tid: i32) -> Option<Subject<'_>> {
+        let thread = thread_of(&self.process, tid);
+        if tid != 0 && thread.is_none() {
+            return None;
+        }
+        Some(Subject {
+            kernel: &self.kernel,
+            process: self.process.clone(),
+            thread,
+            id: if tid == 0 { self.process.pid } else { tid },
+        })
     }
-    thread.fs()
+
+    fn files(&self, tid: i32) -> Option<Arc<Mutex<FdTable>>> {
+        if !self.inspect {
+            return None;
+        }
+        thread_of(&self.process, tid)?.files()
+    }
+
+    fn fs_context(&self, tid: i32) -> Option<FsContext> {
+        if !self.inspect {
+            return None;
+        }
+        let fs = thread_of(&self.process, tid)?.fs()?;
+        let ctx = fs.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        Some(ctx)
+    }
+}
+
+impl ProcView for OtherView {
+    fn pid(&self) -> i32 {
+        self.process.pid
+    }
+    fn tid(&self) -> i32 {
+        self.process.pid
+    }
+    fn thread_ids(&self) -> Vec<i32> {
+        let mut ids: Vec<i32> = self
+            .process
+            .state()
+            .running_threads()
+            .map(|t| t.tid())
+            .collect();
+        ids.sort_unstable();
+        ids
+    }
+    fn fd_file(&self, tid: i32, fd: i32) -> Option<Arc<OpenFile>> {
+        let files = self.files(tid)?;
+        let file = files.lock().unwrap_or_else(|e| e.into_inner()).get(fd).ok();
+        file
+    }
+    fn fd_list(&self, tid: i32) -> Vec<i32> {
+        self.files(tid).map_or_else(Vec::new, |f| {
+            f.lock().unwrap_or_else(|e| e.into_inner()).fds()
+        })
+    }
+    fn exe(&self) -> Vec<u8> {
+        self.process.state().exe.clone()
+    }
+    fn cwd(&self, tid: i32) -> Option<Location> {
+        self.fs_context(tid).map(|c| c.cwd)
+    }
+    fn root(&self, tid: i32) -> Option<Location> {
+        self.fs_context(tid).map(|c| c.root)
+    }
+    fn pid_file(&self, tid: i32, name: &str) -> Option<Vec<u8>> {
+        if !self.inspect && matches!(name, "environ" | "maps") {
+            return None;
+        }
+        Some(self.subject(tid)?.text(name))
+    }
+}
+
+/// The thread a `/proc/self` file describes: thread `tid`, or for the process directory
+/// (`tid` 0) the leader (the caller when the leader has gone). `None` when `tid` is not a
+/// live thread of the caller's process.
+fn subject(task: &Task, tid: i32) -> Option<Arc<Thread>> {
+    if tid == task.tid {
+        return Some(task.thread.clone());
+    }
+    match thread_of(&task.process, tid) {
+        None if tid == 0 => Some(task.thread.clone()),
+        other => other,
+    }
 }
 
 impl Task {
@@ -687,7 +995,7 @@ impl Task {
     }
 }
 
-/// A task is the `/proc/self` view of its own process.
+/// A task is the `/proc/self` view of its own process, and the way to the others.
 impl ProcView for Task {
     fn pid(&self) -> i32 {
         self.process.pid
@@ -725,21 +1033,46 @@ impl ProcView for Task {
     }
     fn pid_file(&self, tid: i32, name: &str) -> Option<Vec<u8>> {
         let thread = subject(self, tid)?;
-        // The process directory is the leader's, whose id is the pid even once it has gone.
-        let id = if tid == 0 { self.process.pid } else { tid };
-        Some(match name {
-            "mounts" => mounts_text(self),
-            "maps" => maps_text(self),
-            "status" => status_text(self, &thread, id),
-            "stat" => stat_text(self, id),
-            "comm" => format!("{}\n", comm_of(self)).into_bytes(),
-            // argv is not kept by the kernel: show the program, as a one-word command line.
-            "cmdline" => {
-                let mut v = self.exe();
-                v.push(0);
-                v
-            }
-            _ => Vec::new(),
-        })
+        let s = Subject {
+            kernel: &self.kernel,
+            process: self.process.clone(),
+            thread: Some(thread),
+            // The process directory is the leader's, whose id is the pid even once it has
+            // gone.
+            id: if tid == 0 { self.process.pid } else { tid },
+        };
+        Some(s.text(name))
+    }
+    fn pids(&self) -> Vec<i32> {
+        let mut pids: Vec<i32> = self
+            .kernel
+            .procs
+            .processes()
+            .iter()
+            .filter(|p| !p.state().reaped)
+            .map(|p| p.pid)
+            .collect();
+        pids.sort_unstable();
+        pids
+    }
+    fn other(&self, pid: i32) -> Option<Box<dyn ProcView + '_>> {
+        let process = self.kernel.procs.process(pid)?;
+        if process.state().reaped || pid == self.process.pid {
+            return None;
+        }
+        Some(Box::new(OtherView {
+            kernel: self.kernel.clone(),
+            inspect: may_inspect(&self.process, &process),
+            process,
+        }))
+    }
+    fn global_file(&self, name: &str) -> Option<Vec<u8>> {
+        match name {
+            "mounts" => Some(mounts_text(&self.kernel)),
+            "stat" => Some(stat_global(&self.kernel)),
+            "loadavg" => Some(loadavg(&self.kernel)),
+            "uptime" => Some(uptime(&self.kernel)),
+            _ => None,
+        }
     }
 }
