@@ -868,6 +868,20 @@ fn thread_of(process: &Process, tid: i32) -> Option<Arc<Thread>> {
     }
 }
 
+/// A copy of `thread`'s filesystem context, while it has one.
+fn fs_copy(thread: &Thread) -> Option<FsContext> {
+    let fs = thread.fs()?;
+    let ctx = fs.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    Some(ctx)
+}
+
+/// The ids of `process`'s live threads, ascending.
+fn live_thread_ids(process: &Process) -> Vec<i32> {
+    let mut ids: Vec<i32> = process.state().running_threads().map(|t| t.tid()).collect();
+    ids.sort_unstable();
+    ids
+}
+
 /// Whether `caller` may look inside `target` (its descriptors, memory and environment):
 /// root, or the same real and effective user (Linux's ptrace read check, without the
 /// capability sets sbx keeps outside the kernel).
@@ -910,9 +924,7 @@ impl OtherView {
         if !self.inspect {
             return None;
         }
-        let fs = thread_of(&self.process, tid)?.fs()?;
-        let ctx = fs.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        Some(ctx)
+        fs_copy(&*thread_of(&self.process, tid)?)
     }
 }
 
@@ -924,14 +936,7 @@ impl ProcView for OtherView {
         self.process.pid
     }
     fn thread_ids(&self) -> Vec<i32> {
-        let mut ids: Vec<i32> = self
-            .process
-            .state()
-            .running_threads()
-            .map(|t| t.tid())
-            .collect();
-        ids.sort_unstable();
-        ids
+        live_thread_ids(&self.process)
     }
     fn fd_file(&self, tid: i32, fd: i32) -> Option<Arc<OpenFile>> {
         let files = self.files(tid)?;
@@ -989,9 +994,7 @@ impl Task {
         if tid == 0 || tid == self.tid {
             return Some(self.fs().clone());
         }
-        let fs = subject(self, tid)?.fs()?;
-        let ctx = fs.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        Some(ctx)
+        fs_copy(&*subject(self, tid)?)
     }
 }
 
@@ -1004,16 +1007,11 @@ impl ProcView for Task {
         self.tid
     }
     fn thread_ids(&self) -> Vec<i32> {
-        let mut ids: Vec<i32> = self
-            .process
-            .state()
-            .running_threads()
-            .map(|t| t.tid())
-            .collect();
+        let mut ids = live_thread_ids(&self.process);
         if !ids.contains(&self.tid) {
             ids.push(self.tid);
+            ids.sort_unstable();
         }
-        ids.sort_unstable();
         ids
     }
     fn fd_file(&self, tid: i32, fd: i32) -> Option<Arc<OpenFile>> {
