@@ -10,6 +10,7 @@ pub mod exec;
 pub mod file;
 pub mod fs;
 pub mod futex;
+pub mod futex2;
 pub mod identity;
 pub mod memfd;
 pub mod misc;
@@ -72,6 +73,7 @@ pub fn build_table() -> SyscallTable {
     unshare::register(&mut b);
     timer::register(&mut b);
     futex::register(&mut b);
+    futex2::register(&mut b);
     pgrp::register(&mut b);
     exec::register(&mut b);
     signal::register(&mut b);
