@@ -50,7 +50,8 @@ fn release_user_state(task: &mut Task) {
     if ctid != 0 {
         let shared_mm = Arc::strong_count(&task.mm) > 1;
         if shared_mm && task.mm().write_val(ctid, &0u32).is_ok() {
-            let _ = crate::futex::wake(task, ctid, 1, u32::MAX, false);
+            let ctid = crate::futex::FutexAddr::new(ctid, false);
+            let _ = crate::futex::wake(task, ctid, 1, u32::MAX);
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use sbx_kernel::futex;
+use sbx_kernel::futex::{self, FutexAddr};
 use sbx_kernel::syscall::{Support, SyscallArgs};
 use sbx_kernel::task::Task;
 use sbx_kernel::{Errno, KResult};
@@ -47,7 +47,12 @@ fn read_timespec(task: &Task, addr: u64) -> KResult<Duration> {
 
 /// The deadline of a futex wait: relative for FUTEX_WAIT, absolute on the chosen clock for
 /// FUTEX_WAIT_BITSET.
-fn deadline(task: &Task, addr: u64, absolute: bool, realtime: bool) -> KResult<Option<Instant>> {
+pub(crate) fn deadline(
+    task: &Task,
+    addr: u64,
+    absolute: bool,
+    realtime: bool,
+) -> KResult<Option<Instant>> {
     if addr == 0 {
         return Ok(None);
     }
@@ -78,19 +83,23 @@ fn sys_futex(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     }
     // The fourth argument is a timeout for waits and a count for requeues.
     let val2 = a.u(3) as u32;
+    let (addr, addr2) = (
+        FutexAddr::new(uaddr, private),
+        FutexAddr::new(uaddr2, private),
+    );
     let r = match cmd {
         FUTEX_WAIT => {
             let d = deadline(task, a.u(3), realtime, realtime)?;
-            return wait_restartable(task, uaddr, val, u32::MAX, d, private);
+            return wait_restartable(task, addr, val, u32::MAX, d);
         }
         FUTEX_WAIT_BITSET => {
             let d = deadline(task, a.u(3), true, realtime)?;
-            return wait_restartable(task, uaddr, val, val3, d, private);
+            return wait_restartable(task, addr, val, val3, d);
         }
-        FUTEX_WAKE => futex::wake(task, uaddr, val, u32::MAX, private),
-        FUTEX_WAKE_BITSET => futex::wake(task, uaddr, val, val3, private),
-        FUTEX_REQUEUE => futex::requeue(task, uaddr, val, val2, uaddr2, None, private),
-        FUTEX_CMP_REQUEUE => futex::requeue(task, uaddr, val, val2, uaddr2, Some(val3), private),
+        FUTEX_WAKE => futex::wake(task, addr, futex::wake_count(val), u32::MAX),
+        FUTEX_WAKE_BITSET => futex::wake(task, addr, futex::wake_count(val), val3),
+        FUTEX_REQUEUE => futex::requeue(task, addr, addr2, val, val2, None),
+        FUTEX_CMP_REQUEUE => futex::requeue(task, addr, addr2, val, val2, Some(val3)),
         FUTEX_WAKE_OP => futex::wake_op(task, uaddr, val, uaddr2, val2, val3, private),
         // FUTEX_LOCK_PI's timeout is absolute on CLOCK_REALTIME; FUTEX_LOCK_PI2's on
         // CLOCK_MONOTONIC unless FUTEX_CLOCK_REALTIME.
@@ -117,19 +126,19 @@ fn sys_futex(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
 /// and otherwise on towards the same deadline through `restart_syscall`.
 fn wait_restartable(
     task: &mut Task,
-    uaddr: u64,
+    addr: FutexAddr,
     val: u32,
     bitset: u32,
     deadline: Option<Instant>,
-    private: bool,
 ) -> KResult<u64> {
-    match futex::wait(task, uaddr, val, bitset, deadline, private) {
+    match futex::wait(task, &[(addr, val)], bitset, deadline) {
+        Ok(_) => Ok(0),
         Err(Errno::ERESTARTSYS) if deadline.is_some() => {
             task.restart_block = Some(Box::new(move |task: &mut Task| {
-                wait_restartable(task, uaddr, val, bitset, deadline, private)
+                wait_restartable(task, addr, val, bitset, deadline)
             }));
             Err(Errno::ERESTART_RESTARTBLOCK)
         }
-        other => other,
+        Err(e) => Err(e),
     }
 }

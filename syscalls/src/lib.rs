@@ -10,6 +10,7 @@ pub mod exec;
 pub mod file;
 pub mod fs;
 pub mod futex;
+pub mod futex2;
 pub mod identity;
 pub mod kcmp;
 pub mod memfd;
@@ -75,6 +76,7 @@ pub fn build_table() -> SyscallTable {
     unshare::register(&mut b);
     timer::register(&mut b);
     futex::register(&mut b);
+    futex2::register(&mut b);
     kcmp::register(&mut b);
     process_vm::register(&mut b);
     pidfd::register(&mut b);

@@ -34,7 +34,6 @@ const FILE_HANDLES: &str = "file handles are not supported";
 const PKEYS: &str = "memory protection keys are not supported";
 const IO_URING: &str = "io_uring is not supported";
 const LANDLOCK: &str = "Landlock is not supported; sbx enforces its own filesystem policy";
-const FUTEX2: &str = "the futex2 calls are not implemented yet; futex is the supported interface";
 const LSM: &str = "no Linux security modules run in the sandbox";
 
 /// `(number, name, note shown while the syscall is unimplemented)`, sorted by number: every
@@ -403,14 +402,14 @@ pub const SYSCALLS: &[(u32, &str, &str)] = &[
     (446, "landlock_restrict_self", LANDLOCK),
     (447, "memfd_secret", "secret memory areas are not supported"),
     (448, "process_mrelease", NOT_YET),
-    (449, "futex_waitv", FUTEX2),
+    (449, "futex_waitv", NOT_YET),
     (450, "set_mempolicy_home_node", NUMA),
     (451, "cachestat", "page-cache statistics are not implemented yet"),
     (452, "fchmodat2", NOT_YET),
     (453, "map_shadow_stack", "shadow stacks (CET) are not supported"),
-    (454, "futex_wake", FUTEX2),
-    (455, "futex_wait", FUTEX2),
-    (456, "futex_requeue", FUTEX2),
+    (454, "futex_wake", NOT_YET),
+    (455, "futex_wait", NOT_YET),
+    (456, "futex_requeue", NOT_YET),
     (457, "statmount", MOUNT_QUERY),
     (458, "listmount", MOUNT_QUERY),
     (459, "lsm_get_self_attr", LSM),
