@@ -23,7 +23,9 @@ pub fn register(b: &mut TableBuilder) {
     b.add(
         "semctl",
         sys_semctl,
-        Support::Partial("undo lists are per process: threads share one even without CLONE_SYSVSEM"),
+        Support::Partial(
+            "undo lists are per process: threads share one even without CLONE_SYSVSEM",
+        ),
     );
 }
 
@@ -187,7 +189,10 @@ fn do_semtimedop(
             }
             .to_duration()?;
             let now = Instant::now();
-            Some(now.checked_add(d).unwrap_or(now + std::time::Duration::from_secs(1 << 32)))
+            Some(
+                now.checked_add(d)
+                    .unwrap_or(now + std::time::Duration::from_secs(1 << 32)),
+            )
         }
     };
     let c = caller(task);

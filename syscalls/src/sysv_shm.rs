@@ -9,9 +9,7 @@ use sbx_kernel::ipc::shm::{
     SHM_REMAP, SHM_RND,
 };
 use sbx_kernel::ipc::{IPC_INFO, IPC_RMID, IPC_SET, IPC_STAT};
-use sbx_kernel::mm::{
-    Backing, MAP_FIXED, MAP_SHARED, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE,
-};
+use sbx_kernel::mm::{Backing, MAP_FIXED, MAP_SHARED, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE};
 use sbx_kernel::syscall::{Support, SyscallArgs};
 use sbx_kernel::task::Task;
 use sbx_kernel::{Errno, KResult};
@@ -31,7 +29,10 @@ pub fn register(b: &mut TableBuilder) {
     b.add(
         "shmctl",
         sys_shmctl,
-        Support::Partial("shm_atime and shm_lpid are not updated when fork copies attaches"),
+        Support::Partial(
+            "shm_atime, shm_dtime and shm_lpid change at shmat and shmdt only, not when fork, \
+             munmap or exit add or drop an attach",
+        ),
     );
 }
 

@@ -420,17 +420,26 @@ mod tests {
         };
         let ok = |_: &u32| Ok(());
         let mk = |_: &mut Registry<u32>| Ok(Arc::new(7));
-        assert_eq!(ipcget(&mut r, 42, 0, &owner, ok, mk).err(), Some(Errno::ENOENT));
+        assert_eq!(
+            ipcget(&mut r, 42, 0, &owner, ok, mk).err(),
+            Some(Errno::ENOENT)
+        );
         let id = ipcget(&mut r, 42, IPC_CREAT | 0o640, &owner, ok, mk).unwrap();
         assert_eq!(ipcget(&mut r, 42, 0, &owner, ok, mk), Ok(id));
         assert_eq!(
             ipcget(&mut r, 42, IPC_CREAT | IPC_EXCL, &owner, ok, mk).err(),
             Some(Errno::EEXIST)
         );
-        assert_eq!(ipcget(&mut r, 42, 0o400, &other, ok, mk).err(), Some(Errno::EACCES));
+        assert_eq!(
+            ipcget(&mut r, 42, 0o400, &other, ok, mk).err(),
+            Some(Errno::EACCES)
+        );
         assert_eq!(ipcget(&mut r, 42, 0, &other, ok, mk), Ok(id));
         let bad = |_: &u32| Err(Errno::EINVAL);
-        assert_eq!(ipcget(&mut r, 42, 0, &owner, bad, mk).err(), Some(Errno::EINVAL));
+        assert_eq!(
+            ipcget(&mut r, 42, 0, &owner, bad, mk).err(),
+            Some(Errno::EINVAL)
+        );
         // IPC_PRIVATE always makes a new object.
         let p = ipcget(&mut r, IPC_PRIVATE, 0, &owner, ok, mk).unwrap();
         assert_ne!(p, id);

@@ -223,11 +223,13 @@ pub fn send(
     nowait: bool,
     c: &Caller,
 ) -> KResult<()> {
-    let r = task.block_on(&[(&q.queue, !0)], None, |_| match q.try_send(mtype, text, c) {
-        Ok(true) => Ok(Ok(())),
-        Ok(false) if nowait => Ok(Err(Errno::EAGAIN)),
-        Ok(false) => Err(Errno::EAGAIN),
-        Err(e) => Ok(Err(e)),
+    let r = task.block_on(&[(&q.queue, !0)], None, |_| {
+        match q.try_send(mtype, text, c) {
+            Ok(true) => Ok(Ok(())),
+            Ok(false) if nowait => Ok(Err(Errno::EAGAIN)),
+            Ok(false) => Err(Errno::EAGAIN),
+            Err(e) => Ok(Err(e)),
+        }
     });
     let r = unblocked(r);
     if r.is_ok() {
@@ -267,7 +269,14 @@ pub fn receive(
 
 /// `msgget`: the id of the queue `key` names, made when `flags` say so.
 pub fn get(reg: &mut Registry<MsgQueue>, key: i32, flags: i32, c: &Caller) -> KResult<i32> {
-    ipcget(reg, key, flags, c, |_| Ok(()), |_| Ok(Arc::new(MsgQueue::new(c.now))))
+    ipcget(
+        reg,
+        key,
+        flags,
+        c,
+        |_| Ok(()),
+        |_| Ok(Arc::new(MsgQueue::new(c.now))),
+    )
 }
 
 /// Looks up `id` (or the queue at index `id` when `by_index`), checking `acc` access (none
@@ -370,8 +379,10 @@ mod tests {
         assert_eq!(Search::new(3, 0).find(msgs), Some(1));
         assert_eq!(Search::new(5, MSG_EXCEPT).find(msgs), Some(1));
         assert_eq!(Search::new(-4, 0).find(msgs), Some(4));
-        assert_eq!(Search::new(-3, 0).find(msgs), Some(1));
-        assert_eq!(Search::new(-2, 0).find(msgs), Some(4));
+        // The lowest type wins; among equals the first queued.
+        assert_eq!(Search::new(-3, 0).find(msgs), Some(4));
+        let q2 = queue_with(&[5, 3, 7, 3]);
+        assert_eq!(Search::new(-6, 0).find(&lock(&q2.state).msgs), Some(1));
         assert_eq!(Search::new(i64::MIN, 0).find(msgs), Some(4));
         assert_eq!(Search::new(9, 0).find(msgs), None);
         assert_eq!(Search::new(2, MSG_COPY).find(msgs), Some(2));
@@ -388,10 +399,16 @@ mod tests {
             q.try_receive(Search::Any, 10, false, false, &c).err(),
             Some(Errno::E2BIG)
         );
-        let (_, copy) = q.try_receive(Search::Number(0), 10, true, true, &c).unwrap().unwrap();
+        let (_, copy) = q
+            .try_receive(Search::Number(0), 10, true, true, &c)
+            .unwrap()
+            .unwrap();
         assert_eq!(copy.len(), 10);
         assert_eq!(q.counts(), (1, 16000));
-        let (t, m) = q.try_receive(Search::Any, 10, true, false, &c).unwrap().unwrap();
+        let (t, m) = q
+            .try_receive(Search::Any, 10, true, false, &c)
+            .unwrap()
+            .unwrap();
         assert_eq!((t, m.len()), (1, 10));
         assert_eq!(q.counts(), (0, 0));
     }

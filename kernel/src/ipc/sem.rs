@@ -140,7 +140,13 @@ impl SemSet {
     /// One attempt at `sops`, all or nothing (Linux's `perform_atomic_semop`): `ERANGE` when
     /// a value or an adjustment would leave its range, in array order with the blocking
     /// checks. `waiter` records the blocking operation for `GETNCNT`/`GETZCNT`.
-    fn attempt(&self, sops: &[SemBuf], undo: Option<u64>, waiter: u64, c: &Caller) -> KResult<Attempt> {
+    fn attempt(
+        &self,
+        sops: &[SemBuf],
+        undo: Option<u64>,
+        waiter: u64,
+        c: &Caller,
+    ) -> KResult<Attempt> {
         let mut st = self.live()?;
         let st = &mut *st;
         let mut adj = match undo {
@@ -361,7 +367,10 @@ impl UndoList {
         }
         let mut sets = lock(&self.sets);
         sets.retain(|w| w.strong_count() > 0);
-        if !sets.iter().any(|w| std::ptr::eq(w.as_ptr(), Arc::as_ptr(set))) {
+        if !sets
+            .iter()
+            .any(|w| std::ptr::eq(w.as_ptr(), Arc::as_ptr(set)))
+        {
             sets.push(Arc::downgrade(set));
         }
         Ok(())
@@ -519,24 +528,37 @@ mod tests {
     fn arrays_are_all_or_nothing() {
         let s = SemSet::new(3, 0);
         let c = Caller::default();
-        assert!(matches!(s.attempt(&[op(0, 2, 0), op(1, 1, 0)], None, 1, &c), Ok(Attempt::Done)));
+        assert!(matches!(
+            s.attempt(&[op(0, 2, 0), op(1, 1, 0)], None, 1, &c),
+            Ok(Attempt::Done)
+        ));
         // The second operation blocks: the first is rolled back.
         assert!(matches!(
             s.attempt(&[op(0, -1, 0), op(2, -1, NOWAIT)], None, 1, &c),
             Ok(Attempt::WouldBlock)
         ));
         assert_eq!(s.values().unwrap(), vec![2, 1, 0]);
-        assert!(matches!(s.attempt(&[op(0, -1, 0), op(2, 0, 0)], None, 7, &c), Ok(Attempt::Done)));
+        assert!(matches!(
+            s.attempt(&[op(0, -1, 0), op(2, 0, 0)], None, 7, &c),
+            Ok(Attempt::Done)
+        ));
         // A wait for zero on a non-zero value is recorded for GETZCNT.
-        assert!(matches!(s.attempt(&[op(1, 0, 0)], None, 7, &c), Ok(Attempt::Wait)));
+        assert!(matches!(
+            s.attempt(&[op(1, 0, 0)], None, 7, &c),
+            Ok(Attempt::Wait)
+        ));
         assert_eq!(s.waiting(1, true).unwrap(), 1);
         assert_eq!(s.waiting(1, false).unwrap(), 0);
         s.forget_waiter(7);
         assert_eq!(s.waiting(1, true).unwrap(), 0);
         // Repeated semaphores apply in order.
-        assert!(matches!(s.attempt(&[op(2, 1, 0), op(2, -1, 0)], None, 1, &c), Ok(Attempt::Done)));
+        assert!(matches!(
+            s.attempt(&[op(2, 1, 0), op(2, -1, 0)], None, 1, &c),
+            Ok(Attempt::Done)
+        ));
         assert_eq!(
-            s.attempt(&[op(0, 1, 0), op(0, i16::MAX, 0)], None, 1, &c).err(),
+            s.attempt(&[op(0, 1, 0), op(0, i16::MAX, 0)], None, 1, &c)
+                .err(),
             Some(Errno::ERANGE)
         );
         assert_eq!(s.values().unwrap(), vec![1, 1, 0]);
@@ -549,8 +571,14 @@ mod tests {
         let list = UndoList::new();
         list.enroll(&s).unwrap();
         let u = Some(list.id);
-        assert!(matches!(s.attempt(&[op(0, 5, SEM_UNDO), op(1, 3, SEM_UNDO)], u, 1, &c), Ok(Attempt::Done)));
-        assert!(matches!(s.attempt(&[op(0, -2, SEM_UNDO)], u, 1, &c), Ok(Attempt::Done)));
+        assert!(matches!(
+            s.attempt(&[op(0, 5, SEM_UNDO), op(1, 3, SEM_UNDO)], u, 1, &c),
+            Ok(Attempt::Done)
+        ));
+        assert!(matches!(
+            s.attempt(&[op(0, -2, SEM_UNDO)], u, 1, &c),
+            Ok(Attempt::Done)
+        ));
         s.set_value(1, 10, &c).unwrap();
         let shared = list.share();
         list.release(42);
@@ -573,7 +601,10 @@ mod tests {
         );
         let s = lookup_for_op(&mut reg, id, &[op(1, 1, 0)], &c).unwrap();
         remove(&mut reg, id, &c).unwrap();
-        assert_eq!(s.attempt(&[op(0, 1, 0)], None, 1, &c).err(), Some(Errno::EIDRM));
+        assert_eq!(
+            s.attempt(&[op(0, 1, 0)], None, 1, &c).err(),
+            Some(Errno::EIDRM)
+        );
         assert_eq!(reg.get(id).err(), Some(Errno::EINVAL));
     }
 }

@@ -30,6 +30,8 @@ pub const SHM_DEST: u32 = 0o1000;
 pub const SHM_LOCKED: u32 = 0o2000;
 /// `SHM_HUGETLB` (`shmget`).
 pub const SHM_HUGETLB: i32 = 0o4000;
+/// `SHM_NORESERVE` (`shmget`): no memory is reserved up front.
+pub const SHM_NORESERVE: i32 = 0o10000;
 /// `SHM_RDONLY` (`shmat`).
 pub const SHM_RDONLY: i32 = 0o10000;
 /// `SHM_RND` (`shmat`).
@@ -217,6 +219,10 @@ impl ShmIds {
                 // No huge pages are reserved in the sandbox, as a host without them.
                 return Err(Errno::ENOMEM);
             }
+            if flags & SHM_NORESERVE == 0 && size > phys.size() {
+                // Linux's overcommit heuristic refuses to reserve more than all memory.
+                return Err(Errno::ENOMEM);
+            }
             let pages = size.div_ceil(PAGE_SIZE);
             let tot: u64 = reg.objects().iter().map(|s| s.pages_count()).sum();
             if tot.checked_add(pages).is_none_or(|t| t > SHMALL) {
@@ -224,7 +230,7 @@ impl ShmIds {
             }
             let shm = ShmemPages::new(phys.clone());
             // Growing a file only sets its size: frames come at first touch.
-            shm.truncate(size)?.run();
+            shm.truncate(size).map_err(|_| Errno::EINVAL)?.run();
             Ok(Arc::new(Segment {
                 pages: shm,
                 size,
@@ -371,6 +377,10 @@ mod tests {
         assert_eq!(
             ids.get(0, u64::MAX, 0o600, &c, &phys).err(),
             Some(Errno::EINVAL)
+        );
+        assert_eq!(
+            ids.get(0, 1 << 40, 0o600, &c, &phys).err(),
+            Some(Errno::ENOMEM)
         );
         let id = ids.get(7, 10000, IPC_CREAT | 0o600, &c, &phys).unwrap();
         assert_eq!(ids.get(7, 20000, 0, &c, &phys).err(), Some(Errno::EINVAL));
