@@ -100,14 +100,21 @@ int main(void) {
     EXPECT_EQ(ds.msg_qbytes, 100);
     EXPECT_ERR(msgsnd(q, &big, 1, IPC_NOWAIT), EAGAIN);
 
-    /* Removal wakes a receiver waiting for a type that never comes. */
+    /* Removal wakes a receiver waiting for a type that never comes. Nothing reports a
+     * blocked receiver, so the child says it is about to block and the parent gives it time. */
+    int ready[2];
+    if (pipe(ready)) return 1;
     c = fork();
     if (c == 0) {
         struct m b;
+        char x = 1;
+        write(ready[1], &x, 1);
         long r = msgrcv(q, &b, sizeof b.text, 42, 0);
         _exit(r == -1 && errno == EIDRM ? 0 : 2);
     }
-    usleep(50000);
+    char x;
+    EXPECT_EQ(read(ready[0], &x, 1), 1);
+    usleep(200000);
     EXPECT_OK(msgctl(q, IPC_RMID, NULL));
     EXPECT_EQ(wait_child(c), 0);
     EXPECT_ERR(msgctl(q, IPC_STAT, &ds), EINVAL);
