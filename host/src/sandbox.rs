@@ -190,6 +190,7 @@ impl SandboxBuilder {
             host_threads: HostThreads::default(),
             timers: Default::default(),
             tty: Default::default(),
+            ipc: Default::default(),
         });
         let pid = kernel
             .procs

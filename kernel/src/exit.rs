@@ -69,6 +69,11 @@ fn exit_process(task: &mut Task, status: ExitStatus) {
     if Arc::strong_count(&task.mm) == 1 {
         task.mm().clear();
     }
+    // SEM_UNDO adjustments, by the last process using the undo list.
+    let undo = task.process.state().sem_undo.take();
+    if let Some(undo) = undo {
+        undo.release(task.process.pid);
+    }
     let procs = &task.kernel.procs;
     let p = task.process.clone();
     let (children, exit_signal) = {

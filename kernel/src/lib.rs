@@ -11,6 +11,7 @@ pub mod event;
 pub mod exit;
 pub mod fd;
 pub mod futex;
+pub mod ipc;
 pub mod mm;
 pub mod pipe;
 pub mod process;
@@ -52,6 +53,8 @@ pub struct Kernel {
     pub host_threads: spawn::HostThreads,
     /// Signal-raising timers (`alarm`, `setitimer`, `timer_create`).
     pub timers: Arc<timer::TimerService>,
+    /// System V IPC objects (the sandbox's IPC namespace).
+    pub ipc: ipc::IpcNamespace,
     /// The terminal's foreground process group (`tcsetpgrp`): where Ctrl-C's SIGINT goes.
     pub tty: tty::Terminal,
 }

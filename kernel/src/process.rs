@@ -166,6 +166,9 @@ pub struct ProcessState {
     pub cpu_exited: CpuTimes,
     /// CPU time of reaped children and what they had reaped (`RUSAGE_CHILDREN`).
     pub cpu_children: CpuTimes,
+    /// The System V semaphore undo list (`SEM_UNDO`), made at first use; shared with
+    /// processes cloned with `CLONE_SYSVSEM`.
+    pub sem_undo: Option<Arc<crate::ipc::sem::UndoList>>,
 }
 
 impl Process {
@@ -252,6 +255,7 @@ impl ProcessState {
             child_subreaper: false,
             cpu_exited: CpuTimes::default(),
             cpu_children: CpuTimes::default(),
+            sem_undo: None,
         }
     }
 

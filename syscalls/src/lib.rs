@@ -28,6 +28,10 @@ pub mod signal;
 pub mod signalfd;
 pub mod sockopt;
 pub mod splice;
+pub mod sysv;
+pub mod sysv_msg;
+pub mod sysv_sem;
+pub mod sysv_shm;
 pub mod time;
 pub mod timer;
 pub mod timerfd;
@@ -92,5 +96,8 @@ pub fn build_table() -> SyscallTable {
     poll::register(&mut b);
     epoll::register(&mut b);
     net::register(&mut b);
+    sysv_shm::register(&mut b);
+    sysv_sem::register(&mut b);
+    sysv_msg::register(&mut b);
     b.table
 }

@@ -102,7 +102,7 @@ const LEGACY_MAP_MASK: u32 = MAP_SHARED
     | MAP_HUGE_BITS;
 
 /// The caller's soft `RLIMIT_AS`.
-fn as_limit(task: &Task) -> u64 {
+pub(crate) fn as_limit(task: &Task) -> u64 {
     task.process.state().rlimits[RLIMIT_AS].0
 }
 

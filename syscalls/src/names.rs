@@ -16,7 +16,6 @@ const QUOTA: &str = "disk quotas are not supported";
 const SET_CLOCK: &str = "setting the clock needs CAP_SYS_TIME, which the sandbox never grants";
 const TUNE_CLOCK: &str = "clock tuning is not implemented yet (setting it needs CAP_SYS_TIME)";
 const HOSTNAME: &str = "changing the hostname needs CAP_SYS_ADMIN, which the sandbox never grants";
-const SYSV_IPC: &str = "System V IPC is not implemented yet";
 const MQUEUE: &str = "POSIX message queues are not implemented yet";
 const XATTR: &str = "extended attributes are not implemented yet";
 const SCHED: &str = "scheduling policies are not implemented yet";
@@ -69,9 +68,9 @@ pub const SYSCALLS: &[(u32, &str, &str)] = &[
     (26, "msync", NOT_YET),
     (27, "mincore", NOT_YET),
     (28, "madvise", NOT_YET),
-    (29, "shmget", SYSV_IPC),
-    (30, "shmat", SYSV_IPC),
-    (31, "shmctl", SYSV_IPC),
+    (29, "shmget", NOT_YET),
+    (30, "shmat", NOT_YET),
+    (31, "shmctl", NOT_YET),
     (32, "dup", NOT_YET),
     (33, "dup2", NOT_YET),
     (34, "pause", NOT_YET),
@@ -104,14 +103,14 @@ pub const SYSCALLS: &[(u32, &str, &str)] = &[
     (61, "wait4", NOT_YET),
     (62, "kill", NOT_YET),
     (63, "uname", NOT_YET),
-    (64, "semget", SYSV_IPC),
-    (65, "semop", SYSV_IPC),
-    (66, "semctl", SYSV_IPC),
-    (67, "shmdt", SYSV_IPC),
-    (68, "msgget", SYSV_IPC),
-    (69, "msgsnd", SYSV_IPC),
-    (70, "msgrcv", SYSV_IPC),
-    (71, "msgctl", SYSV_IPC),
+    (64, "semget", NOT_YET),
+    (65, "semop", NOT_YET),
+    (66, "semctl", NOT_YET),
+    (67, "shmdt", NOT_YET),
+    (68, "msgget", NOT_YET),
+    (69, "msgsnd", NOT_YET),
+    (70, "msgrcv", NOT_YET),
+    (71, "msgctl", NOT_YET),
     (72, "fcntl", NOT_YET),
     (73, "flock", NOT_YET),
     (74, "fsync", NOT_YET),
@@ -260,7 +259,7 @@ pub const SYSCALLS: &[(u32, &str, &str)] = &[
     (217, "getdents64", NOT_YET),
     (218, "set_tid_address", NOT_YET),
     (219, "restart_syscall", NOT_YET),
-    (220, "semtimedop", SYSV_IPC),
+    (220, "semtimedop", NOT_YET),
     (221, "fadvise64", NOT_YET),
     (222, "timer_create", NOT_YET),
     (223, "timer_settime", NOT_YET),

@@ -331,6 +331,8 @@ fn do_clone(task: &mut Task, args: CloneArgs) -> KResult<u64> {
         } else {
             task.process.pid
         };
+        // CLONE_SYSVSEM shares the semaphore undo list; otherwise the child starts without.
+        let undo = (flags & CLONE_SYSVSEM != 0).then(|| crate::sysv_sem::share_undo_list(task));
         let state = {
             let st = task.process.state();
             // A CLONE_PARENT child tells the shared parent what the caller would have.
@@ -348,6 +350,7 @@ fn do_clone(task: &mut Task, args: CloneArgs) -> KResult<u64> {
                 }
             }
             child.threads.push(thread.clone());
+            child.sem_undo = undo;
             child
         };
         let p = Process::new(tid, parent_pid, state);

@@ -87,8 +87,10 @@ fn sys_unshare(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
             Errno::EPERM
         });
     }
-    // CLONE_SYSVSEM detaches from the SysV semaphore undo list; there are no SysV
-    // semaphores in the sandbox, so there is nothing to detach.
+    // CLONE_SYSVSEM leaves the semaphore undo list as an exit does (Linux's `exit_sem`).
+    if flags & CLONE_SYSVSEM != 0 {
+        crate::sysv_sem::detach_undo_list(task);
+    }
     // Copies only what is shared; a private table or context stays as it is.
     if flags & CLONE_FS != 0 && Arc::strong_count(&task.fs) > 1 {
         let copy = task.fs().clone();

@@ -291,6 +291,20 @@ impl Mm {
         self.args = args;
     }
 
+    /// How many mappings here map the object behind `rmap` shared (Linux counts one attach
+    /// per VMA: a mapping split in two counts twice).
+    pub fn shared_maps_of(&self, rmap: &Rmap) -> usize {
+        self.vmas
+            .values()
+            .filter(|v| match &v.backing {
+                Backing::File { source, .. } => {
+                    v.shared && source.rmap().is_some_and(|r| std::ptr::eq(r, rmap))
+                }
+                Backing::Anon => false,
+            })
+            .count()
+    }
+
     /// Guest-physical memory this address space allocates from.
     pub fn phys(&self) -> &Arc<PhysMemory> {
         &self.phys

@@ -46,6 +46,12 @@ impl Rmap {
             .count()
     }
 
+    /// The live address spaces registered (to count an object's mappings: System V
+    /// shared memory's `shm_nattch`). Lock them one at a time, holding no other.
+    pub fn address_spaces(&self) -> Vec<Arc<Mutex<Mm>>> {
+        lock(&self.mms).iter().filter_map(Weak::upgrade).collect()
+    }
+
     /// Takes the pages at file offsets `[start, end)` (page aligned) away from every shared
     /// mapping of the object. The object must already have forgotten them, and the caller
     /// must hold none of its locks.

@@ -65,6 +65,11 @@ pub trait MmapSource: Send + Sync {
     fn rmap(&self) -> Option<&Rmap> {
         None
     }
+    /// The source as `Any`, for callers that must recognize their own sources among a
+    /// process's mappings (`shmdt` finds the attaches of System V segments).
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        None
+    }
 }
 
 /// Where a shared file mapping's page comes from.
