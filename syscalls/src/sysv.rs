@@ -1,7 +1,7 @@
 //! What the System V IPC families share: the caller's identity as the IPC code checks it,
 //! and `struct ipc64_perm` as x86-64 Linux lays it out.
 
-use sbx_kernel::ipc::{Caller, Perm};
+use sbx_kernel::ipc::{Budget, Caller, Perm};
 use sbx_kernel::task::Task;
 use sbx_kernel::vfs::Timespec;
 
@@ -33,6 +33,7 @@ pub fn caller(task: &Task) -> Caller {
         ipc_lock: capable(task, CAP_IPC_LOCK),
         sys_resource: capable(task, CAP_SYS_RESOURCE),
         now: Timespec::now().sec,
+        budget: Budget::new(task.mm().phys().clone()),
     }
 }
 

@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use crate::errno::{Errno, KResult};
+use crate::mm::{Charge, PhysMemory};
 
 /// `IPC_PRIVATE`: a key that always makes a new object.
 pub const IPC_PRIVATE: i32 = 0;
@@ -70,6 +71,36 @@ pub struct Caller {
     pub sys_resource: bool,
     /// Seconds since the epoch (the sandbox clock), for the objects' times.
     pub now: i64,
+    /// Where the host memory the call keeps for the guest is charged.
+    pub budget: Budget,
+}
+
+/// Where sbx charges the host memory it keeps for IPC objects (semaphore values, undo
+/// adjustments, queued messages): the sandbox's memory limit, as Linux charges that kernel
+/// memory to the container. Unit tests run without one.
+#[derive(Clone, Default)]
+pub struct Budget(Option<Arc<PhysMemory>>);
+
+impl Budget {
+    /// Charges to `phys`'s limit.
+    pub fn new(phys: Arc<PhysMemory>) -> Budget {
+        Budget(Some(phys))
+    }
+
+    /// Charges `bytes`; `ENOMEM` when the sandbox's memory is full.
+    pub fn charge(&self, bytes: u64) -> KResult<Option<Charge>> {
+        self.0.as_ref().map(|p| p.charge(bytes)).transpose()
+    }
+}
+
+impl std::fmt::Debug for Budget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Budget"
+        } else {
+            "Budget(none)"
+        })
+    }
 }
 
 impl Caller {

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::{ipcget, lock, Caller, Perm, Registry, ACC_READ, ACC_WRITE};
 use crate::errno::{Errno, KResult};
+use crate::mm::Charge;
 use crate::task::Task;
 use crate::wait::WaitQueue;
 
@@ -25,7 +26,12 @@ pub const MSG_COPY: i32 = 0o40000;
 struct Message {
     mtype: i64,
     text: Vec<u8>,
+    /// What the message costs the sandbox's memory until it is received.
+    _charge: Option<Charge>,
 }
+
+/// What a queued message's bookkeeping costs beyond its text (charged with it).
+const MSG_OVERHEAD: u64 = 64;
 
 struct QueueState {
     msgs: VecDeque<Message>,
@@ -144,9 +150,12 @@ impl MsgQueue {
         if st.cbytes + len > st.qbytes || st.msgs.len() as u64 + 1 > st.qbytes {
             return Ok(false);
         }
+        // A full sandbox memory fails the send (Linux's ENOMEM from the message allocation).
+        let charge = c.budget.charge(len + MSG_OVERHEAD)?;
         st.msgs.push_back(Message {
             mtype,
             text: text.to_vec(),
+            _charge: charge,
         });
         st.cbytes += len;
         st.stime = c.now;

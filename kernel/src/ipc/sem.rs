@@ -11,8 +11,9 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Instant;
 
-use super::{ipcget, lock, Caller, Perm, Registry, ACC_READ, ACC_WRITE};
+use super::{ipcget, lock, Budget, Caller, Perm, Registry, ACC_READ, ACC_WRITE};
 use crate::errno::{Errno, KResult};
+use crate::mm::Charge;
 use crate::task::Task;
 use crate::wait::WaitQueue;
 
@@ -63,23 +64,36 @@ struct SemState {
     otime: i64,
     ctime: i64,
     removed: bool,
-    /// Undo adjustments by undo list id.
-    undos: Vec<(u64, Vec<i32>)>,
+    /// Undo adjustments, one per undo list that has used the set.
+    undos: Vec<Undo>,
     waiting: Vec<Waiting>,
+}
+
+/// One undo list's adjustments to a set.
+struct Undo {
+    list: u64,
+    adj: Vec<i32>,
+    /// What `adj` costs the sandbox's memory.
+    _charge: Option<Charge>,
 }
 
 impl SemState {
     fn adj_mut(&mut self, list: u64) -> Option<&mut Vec<i32>> {
         self.undos
             .iter_mut()
-            .find(|(id, _)| *id == list)
-            .map(|(_, a)| a)
+            .find(|u| u.list == list)
+            .map(|u| &mut u.adj)
     }
 }
+
+/// What a set's bookkeeping costs beyond its values (charged with them).
+const SET_OVERHEAD: u64 = 256;
 
 /// One semaphore set.
 pub struct SemSet {
     nsems: usize,
+    /// What the set's values cost the sandbox's memory.
+    _charge: Option<Charge>,
     state: Mutex<SemState>,
     /// Notified whenever values change or the set is removed.
     pub queue: WaitQueue,
@@ -108,9 +122,10 @@ enum Attempt {
 }
 
 impl SemSet {
-    fn new(nsems: usize, now: i64) -> SemSet {
+    fn new(nsems: usize, now: i64, charge: Option<Charge>) -> SemSet {
         SemSet {
             nsems,
+            _charge: charge,
             state: Mutex::new(SemState {
                 vals: vec![0; nsems],
                 pids: vec![0; nsems],
@@ -249,8 +264,8 @@ impl SemSet {
     pub fn set_value(&self, num: usize, val: i32, c: &Caller) -> KResult<()> {
         {
             let mut st = self.live()?;
-            for (_, a) in st.undos.iter_mut() {
-                a[num] = 0;
+            for u in st.undos.iter_mut() {
+                u.adj[num] = 0;
             }
             st.vals[num] = val;
             st.pids[num] = c.pid;
@@ -267,8 +282,8 @@ impl SemSet {
         }
         {
             let mut st = self.live()?;
-            for (_, a) in st.undos.iter_mut() {
-                a.iter_mut().for_each(|x| *x = 0);
+            for u in st.undos.iter_mut() {
+                u.adj.iter_mut().for_each(|x| *x = 0);
             }
             for (i, &v) in vals.iter().enumerate().take(self.nsems) {
                 st.vals[i] = i32::from(v);
@@ -305,11 +320,11 @@ impl SemSet {
     fn apply_undo(&self, list: u64, pid: i32) {
         {
             let mut st = lock(&self.state);
-            let Some(pos) = st.undos.iter().position(|(id, _)| *id == list) else {
+            let Some(pos) = st.undos.iter().position(|u| u.list == list) else {
                 return;
             };
-            let (_, adj) = st.undos.swap_remove(pos);
-            for (i, a) in adj.into_iter().enumerate() {
+            let undo = st.undos.swap_remove(pos);
+            for (i, &a) in undo.adj.iter().enumerate() {
                 if a != 0 {
                     st.vals[i] = (st.vals[i] + a).clamp(0, SEMVMX);
                     st.pids[i] = pid;
@@ -357,12 +372,17 @@ impl UndoList {
     }
 
     /// Makes sure `set` has an adjustment entry for this list.
-    fn enroll(&self, set: &Arc<SemSet>) -> KResult<()> {
+    fn enroll(&self, set: &Arc<SemSet>, budget: &Budget) -> KResult<()> {
         {
             let mut st = set.live()?;
             if st.adj_mut(self.id).is_none() {
                 let n = set.nsems;
-                st.undos.push((self.id, vec![0; n]));
+                let charge = budget.charge(n as u64 * 4 + 64)?;
+                st.undos.push(Undo {
+                    list: self.id,
+                    adj: vec![0; n],
+                    _charge: charge,
+                });
             }
         }
         let mut sets = lock(&self.sets);
@@ -404,7 +424,9 @@ pub fn get(
         if used + n > SEMMNS {
             return Err(Errno::ENOSPC);
         }
-        Ok(Arc::new(SemSet::new(n, c.now)))
+        // Values and last pids: 8 bytes a semaphore.
+        let charge = c.budget.charge(n as u64 * 8 + SET_OVERHEAD)?;
+        Ok(Arc::new(SemSet::new(n, c.now, charge)))
     };
     ipcget(reg, key, flags, c, check, make)
 }
@@ -439,7 +461,7 @@ pub fn semop(
     deadline: Option<Instant>,
 ) -> KResult<()> {
     if let Some(list) = undo {
-        list.enroll(set)?;
+        list.enroll(set, &c.budget)?;
     }
     let undo = undo.map(|l| l.id);
     let waiter = next_id();
@@ -525,8 +547,40 @@ mod tests {
     }
 
     #[test]
+    fn sets_and_undo_arrays_are_charged_to_the_sandbox_memory() {
+        use crate::mm::PhysMemory;
+        // 1 MiB: 256 pages. A full-size set's values take about 63 of them.
+        let phys = Arc::new(PhysMemory::new(64 << 20, 1 << 20).unwrap());
+        let c = Caller {
+            budget: Budget::new(phys.clone()),
+            ..Caller::default()
+        };
+        let mut reg = Registry::new(SEMMNI);
+        let full = SEMMSL as i32;
+        let ids: Vec<i32> = (0..4)
+            .map(|_| get(&mut reg, 0, full, 0o1600, &c).unwrap())
+            .collect();
+        assert_eq!(get(&mut reg, 0, full, 0o1600, &c), Err(Errno::ENOMEM));
+        // Frames and charges share the limit.
+        let frames: Vec<u64> = std::iter::from_fn(|| phys.alloc_frame().ok()).collect();
+        let charged = (4 * (SEMMSL as u64 * 8 + SET_OVERHEAD)).div_ceil(4096);
+        assert_eq!(frames.len() as u64, 256 - charged);
+        phys.free_frames(&frames);
+        // An undo array costs half as much again; removing a set returns its charge.
+        let (set, _) = reg.get(ids[0]).unwrap();
+        let list = UndoList::new();
+        assert_eq!(list.enroll(&set, &c.budget), Err(Errno::ENOMEM));
+        drop(set);
+        remove(&mut reg, ids[0], &c).unwrap();
+        remove(&mut reg, ids[1], &c).unwrap();
+        let (set, _) = reg.get(ids[2]).unwrap();
+        list.enroll(&set, &c.budget).unwrap();
+        assert!(get(&mut reg, 0, full, 0o1600, &c).is_ok());
+    }
+
+    #[test]
     fn arrays_are_all_or_nothing() {
-        let s = SemSet::new(3, 0);
+        let s = SemSet::new(3, 0, None);
         let c = Caller::default();
         assert!(matches!(
             s.attempt(&[op(0, 2, 0), op(1, 1, 0)], None, 1, &c),
@@ -566,10 +620,10 @@ mod tests {
 
     #[test]
     fn undo_is_applied_once_by_the_last_user_and_cleared_by_setval() {
-        let s = Arc::new(SemSet::new(2, 0));
+        let s = Arc::new(SemSet::new(2, 0, None));
         let c = Caller::default();
         let list = UndoList::new();
-        list.enroll(&s).unwrap();
+        list.enroll(&s, &c.budget).unwrap();
         let u = Some(list.id);
         assert!(matches!(
             s.attempt(&[op(0, 5, SEM_UNDO), op(1, 3, SEM_UNDO)], u, 1, &c),

@@ -17,7 +17,7 @@ pub use pagecache::{CacheKey, CachedFile, PageCaches};
 pub use pagetable::{
     FlushList, PageTable, PTE_A, PTE_ADDR, PTE_D, PTE_NX, PTE_P, PTE_PS, PTE_RW, PTE_US,
 };
-pub use phys::{PhysMemory, PAGE_SIZE, RESERVED_LOW};
+pub use phys::{Charge, PhysMemory, PAGE_SIZE, RESERVED_LOW};
 pub use rmap::{Rmap, Unmap};
 pub use shmem::{ShmemPages, MAX_FILE_SIZE};
 pub use shootdown::{MmCpu, MmCpus};

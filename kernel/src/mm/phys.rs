@@ -45,6 +45,32 @@ struct FrameAllocator {
     free: Vec<u64>,
     used: u64,
     limit: u64,
+    /// Bytes of sbx's own memory kept for the guest (SysV semaphores and messages), which
+    /// count against the limit like frames (Linux charges such kernel memory to the
+    /// container's memory cgroup).
+    charged: u64,
+}
+
+impl FrameAllocator {
+    /// Whether `frames` more frames and `bytes` more charged bytes stay within the limit.
+    fn fits(&self, frames: u64, bytes: u64) -> bool {
+        let pages = self.charged.saturating_add(bytes).div_ceil(PAGE_SIZE);
+        self.used.saturating_add(frames).saturating_add(pages) <= self.limit
+    }
+}
+
+/// Host memory charged to a sandbox's memory limit (see [`PhysMemory::charge`]); the charge
+/// is returned when this is dropped.
+pub struct Charge {
+    phys: std::sync::Arc<PhysMemory>,
+    bytes: u64,
+}
+
+impl Drop for Charge {
+    fn drop(&mut self) {
+        let mut f = self.phys.lock();
+        f.charged = f.charged.saturating_sub(self.bytes);
+    }
 }
 
 impl PhysMemory {
@@ -74,6 +100,7 @@ impl PhysMemory {
                 free: Vec::new(),
                 used: 0,
                 limit: limit / PAGE_SIZE,
+                charged: 0,
             }),
             extra_refs: Mutex::new(std::collections::HashMap::new()),
         })
@@ -101,7 +128,7 @@ impl PhysMemory {
     /// Allocates one zeroed frame; `ENOMEM` when the sandbox's memory limit is reached.
     pub fn alloc_frame(&self) -> KResult<u64> {
         let mut f = self.lock();
-        if f.used >= f.limit {
+        if !f.fits(1, 0) {
             return Err(Errno::ENOMEM);
         }
         let pa = match f.free.pop() {
@@ -117,6 +144,20 @@ impl PhysMemory {
         };
         f.used += 1;
         Ok(pa)
+    }
+
+    /// Charges `bytes` of host memory kept on the guest's behalf to the sandbox's memory
+    /// limit, shared with its frames: `ENOMEM` when they would not fit.
+    pub fn charge(self: &std::sync::Arc<Self>, bytes: u64) -> KResult<Charge> {
+        let mut f = self.lock();
+        if !f.fits(0, bytes) {
+            return Err(Errno::ENOMEM);
+        }
+        f.charged += bytes;
+        Ok(Charge {
+            phys: self.clone(),
+            bytes,
+        })
     }
 
     /// Adds a reference to `pa`: one more address space maps it.
