@@ -14,6 +14,7 @@ pub mod futex;
 pub mod mm;
 pub mod pipe;
 pub mod process;
+pub mod sched;
 pub mod sigframe;
 pub mod signal;
 pub mod socket;
