@@ -14,6 +14,7 @@ pub fn exit_thread(task: &mut Task) {
     // From here on `/proc` no longer counts the thread: `pthread_join` returns as soon as
     // `release_user_state` clears the tid word, before the thread leaves the process's list.
     task.thread.mark_exiting();
+    task.thread.sched.exit();
     release_user_state(task);
     // The list has been walked: `get_robust_list` on the exiting thread sees none, as on Linux.
     task.set_robust_list(0);
@@ -25,6 +26,9 @@ pub fn exit_thread(task: &mut Task) {
     let (last, final_status) = {
         let mut st = task.process.state();
         st.threads.retain(|t| !Arc::ptr_eq(t, &task.thread));
+        if task.tid == task.process.pid {
+            st.exited_leader = Some(task.thread.clone());
+        }
         st.cpu_exited += used;
         let last = st.threads.is_empty();
         // Without a group exit the last thread's own code is the process's, whichever thread

@@ -15,6 +15,7 @@ pub mod ipc;
 pub mod mm;
 pub mod pipe;
 pub mod process;
+pub mod sched;
 pub mod sigframe;
 pub mod signal;
 pub mod socket;

@@ -14,6 +14,7 @@ use crate::engine::{KickSlot, VcpuKicker};
 use crate::errno::{Errno, KResult};
 use crate::fd::FdTable;
 use crate::mm::Mm;
+use crate::sched::Sched;
 use crate::signal::{self, SigAction, SigInfo, SigPending, Signal};
 use crate::vfs::FsContext;
 use crate::wait::{WaitQueue, Waiter};
@@ -169,6 +170,9 @@ pub struct ProcessState {
     /// The System V semaphore undo list (`SEM_UNDO`), made at first use; shared with
     /// processes cloned with `CLONE_SYSVSEM`.
     pub sem_undo: Option<Arc<crate::ipc::sem::UndoList>>,
+    /// The thread group leader once it has exited while the process lives on or is a zombie:
+    /// Linux still finds it by its id (`getpriority`, `sched_getscheduler` on a zombie).
+    pub exited_leader: Option<Arc<Thread>>,
 }
 
 impl Process {
@@ -256,6 +260,7 @@ impl ProcessState {
             cpu_exited: CpuTimes::default(),
             cpu_children: CpuTimes::default(),
             sem_undo: None,
+            exited_leader: None,
         }
     }
 
@@ -357,6 +362,9 @@ pub struct Thread {
     /// The thread's address space, for other processes' access to it
     /// (`process_vm_readv`); weak, likewise.
     mm: Mutex<Weak<Mutex<Mm>>>,
+    /// Scheduling attributes (nice, policy, affinity, I/O priority), readable and changeable
+    /// by other threads (`setpriority`, `sched_setscheduler`, `sched_setaffinity`…).
+    pub sched: Sched,
 }
 
 impl Thread {
@@ -375,6 +383,7 @@ impl Thread {
             files: Mutex::new(Weak::new()),
             fs: Mutex::new(Weak::new()),
             mm: Mutex::new(Weak::new()),
+            sched: Sched::default(),
         })
     }
 

@@ -220,6 +220,7 @@ impl Task {
     pub fn run(&mut self, vcpu: &mut dyn Vcpu) -> Result<(), EngineError> {
         let _current = crate::current::enter(&self.process, &self.thread);
         self.thread.cpu.start();
+        self.thread.sched.enter_host();
         let result = self.run_loop(vcpu);
         if result.is_err() {
             // The engine failed: the process cannot go on.

@@ -18,14 +18,12 @@ const TUNE_CLOCK: &str = "clock tuning is not implemented yet (setting it needs 
 const HOSTNAME: &str = "changing the hostname needs CAP_SYS_ADMIN, which the sandbox never grants";
 const MQUEUE: &str = "POSIX message queues are not implemented yet";
 const XATTR: &str = "extended attributes are not implemented yet";
-const SCHED: &str = "scheduling policies are not implemented yet";
 const MLOCK: &str = "memory locking is not implemented yet";
 const MOUNT: &str = "the mount table is fixed when the sandbox starts";
 const MOUNT_QUERY: &str = "not implemented yet; read /proc/self/mountinfo";
 const AIO: &str = "Linux native AIO is not implemented yet (POSIX AIO in libc uses threads)";
 const NUMA: &str = "NUMA policies are not supported (the sandbox has one memory node)";
 const KEYRING: &str = "the kernel keyring is not supported";
-const IOPRIO: &str = "I/O priorities are not implemented yet";
 const INOTIFY: &str = "inotify is not implemented yet";
 const FANOTIFY: &str = "fanotify is not supported";
 const NAMESPACES: &str = "namespaces cannot be created or joined inside the sandbox";
@@ -181,13 +179,13 @@ pub const SYSCALLS: &[(u32, &str, &str)] = &[
     (139, "sysfs", "obsolete; use /proc/filesystems"),
     (140, "getpriority", NOT_YET),
     (141, "setpriority", NOT_YET),
-    (142, "sched_setparam", SCHED),
+    (142, "sched_setparam", NOT_YET),
     (143, "sched_getparam", NOT_YET),
-    (144, "sched_setscheduler", SCHED),
+    (144, "sched_setscheduler", NOT_YET),
     (145, "sched_getscheduler", NOT_YET),
     (146, "sched_get_priority_max", NOT_YET),
     (147, "sched_get_priority_min", NOT_YET),
-    (148, "sched_rr_get_interval", SCHED),
+    (148, "sched_rr_get_interval", NOT_YET),
     (149, "mlock", MLOCK),
     (150, "munlock", MLOCK),
     (151, "mlockall", MLOCK),
@@ -290,8 +288,8 @@ pub const SYSCALLS: &[(u32, &str, &str)] = &[
     (248, "add_key", KEYRING),
     (249, "request_key", KEYRING),
     (250, "keyctl", KEYRING),
-    (251, "ioprio_set", IOPRIO),
-    (252, "ioprio_get", IOPRIO),
+    (251, "ioprio_set", NOT_YET),
+    (252, "ioprio_get", NOT_YET),
     (253, "inotify_init", INOTIFY),
     (254, "inotify_add_watch", INOTIFY),
     (255, "inotify_rm_watch", INOTIFY),
@@ -353,8 +351,8 @@ pub const SYSCALLS: &[(u32, &str, &str)] = &[
     (311, "process_vm_writev", NOT_YET),
     (312, "kcmp", NOT_YET),
     (313, "finit_module", MODULES),
-    (314, "sched_setattr", SCHED),
-    (315, "sched_getattr", SCHED),
+    (314, "sched_setattr", NOT_YET),
+    (315, "sched_getattr", NOT_YET),
     (316, "renameat2", NOT_YET),
     (317, "seccomp", "guest seccomp filters are not implemented yet (sbx applies its own policy)"),
     (318, "getrandom", NOT_YET),

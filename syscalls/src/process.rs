@@ -298,6 +298,9 @@ fn do_clone(task: &mut Task, args: CloneArgs) -> KResult<u64> {
     let kernel = task.kernel.clone();
     let tid = kernel.procs.alloc_id()?;
     let thread = Thread::new(tid, task.sigmask());
+    // Scheduling attributes are per thread and inherited by threads and processes alike.
+    let inherited = task.thread.sched.get().forked();
+    thread.sched.update(|s| *s = inherited);
     let is_thread = flags & CLONE_THREAD != 0;
 
     let mm = if flags & CLONE_VM != 0 {

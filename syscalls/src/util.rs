@@ -141,8 +141,6 @@ pub struct Caps {
 pub struct Extras {
     /// Capability sets.
     pub caps: Caps,
-    /// Nice value, -20..=19.
-    pub nice: i32,
     /// `personality(2)` persona.
     pub personality: u32,
     /// `PR_SET_DUMPABLE` (0 or 1).
@@ -154,18 +152,7 @@ pub struct Extras {
     /// `PR_SET_KEEPCAPS`: keep the permitted capabilities when every uid leaves 0. Cleared by
     /// `execve`.
     pub keepcaps: bool,
-    /// The CPUs the process may run on (`sched_setaffinity`), one bit each; `None` for all.
-    pub affinity: Option<CpuMask>,
-    /// Scheduling policy (`SCHED_OTHER`, `SCHED_BATCH`…).
-    pub policy: i32,
-    /// Static (real-time) priority: 1..=99 under `SCHED_FIFO`/`SCHED_RR`, 0 otherwise.
-    pub rt_priority: i32,
-    /// `SCHED_RESET_ON_FORK`: children start with the default policy.
-    pub reset_on_fork: bool,
 }
-
-/// A CPU set as Linux's `cpu_set_t` holds it: 1024 CPUs, bit N of word N / 64.
-pub type CpuMask = [u64; 16];
 
 /// Capabilities root holds in a sandbox: Docker's default set, so a program sees what it would
 /// see as root in a container (CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, SETGID, SETUID,
@@ -200,16 +187,11 @@ impl Extras {
                 inheritable: 0,
                 bounding: SANDBOX_CAPS,
             },
-            nice: 0,
             personality: 0,
             dumpable: 1,
             no_new_privs: false,
             membarrier: 0,
             keepcaps: false,
-            affinity: None,
-            policy: 0,
-            rt_priority: 0,
-            reset_on_fork: false,
         }
     }
 }
@@ -270,16 +252,7 @@ pub fn inherit_extras(parent: &Arc<Process>, child: &Arc<Process>) {
     let Some((_, e)) = table.get(&key(parent)) else {
         return; // The parent never touched its extras: the child's defaults are the same.
     };
-    let mut inherited = *e;
-    // SCHED_RESET_ON_FORK: the child gets the default policy and no negative nice value.
-    if inherited.reset_on_fork {
-        inherited.reset_on_fork = false;
-        if inherited.policy != 3 && inherited.policy != 5 {
-            inherited.policy = 0;
-        }
-        inherited.rt_priority = 0;
-        inherited.nice = inherited.nice.max(0);
-    }
+    let inherited = *e;
     table.retain(|_, (w, _)| w.strong_count() > 0);
     table.insert(key(child), (Arc::downgrade(child), inherited));
 }

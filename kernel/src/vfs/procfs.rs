@@ -838,7 +838,22 @@ impl Subject<'_> {
         f[14] = ticks(own.sys).to_string();
         f[15] = ticks(children.user).to_string();
         f[16] = ticks(children.sys).to_string();
-        f[17] = "20".into(); // priority
+        // Linux's `task_prio` (priority), the nice value, the real-time priority and the policy.
+        let sched = self
+            .thread
+            .as_ref()
+            .map(|t| t.sched.get())
+            .unwrap_or_default();
+        f[17] = if sched.is_rt() {
+            (-1 - sched.rt_priority).to_string()
+        } else if sched.policy == crate::sched::SCHED_DEADLINE {
+            "-101".into()
+        } else {
+            (20 + sched.nice).to_string()
+        };
+        f[18] = sched.nice.to_string();
+        f[39] = sched.rt_priority.to_string();
+        f[40] = sched.policy.to_string();
         f[19] = threads.to_string();
         f[21] = ticks(start).to_string();
         f[22] = vsize.to_string();
