@@ -871,16 +871,14 @@ impl Subject<'_> {
 }
 
 /// The thread a `/proc/<pid>` file of `process` describes: thread `tid`, or for the process
-/// directory (`tid` 0) the leader, else any live thread (Linux shows the leader even once it
-/// has exited; sbx has no record of it then). `None` when `tid` is not a live thread.
+/// directory (`tid` 0) the leader. `None` when that thread is not running: for the process
+/// directory of a process whose leader has exited, Linux shows the zombie leader (state Z,
+/// no memory or descriptors) while the other threads live on in `task/`.
 fn thread_of(process: &Process, tid: i32) -> Option<Arc<Thread>> {
-    let st = process.state();
     let want = if tid == 0 { process.pid } else { tid };
+    let st = process.state();
     let found = st.running_threads().find(|t| t.tid() == want).cloned();
-    match found {
-        None if tid == 0 => st.running_threads().next().cloned(),
-        other => other,
-    }
+    found
 }
 
 /// A copy of `thread`'s filesystem context, while it has one.
@@ -890,9 +888,13 @@ fn fs_copy(thread: &Thread) -> Option<FsContext> {
     Some(ctx)
 }
 
-/// The ids of `process`'s live threads, ascending.
-fn live_thread_ids(process: &Process) -> Vec<i32> {
+/// The ids `/proc/<pid>/task` lists: the live threads and the leader, which stays listed
+/// (a zombie) after it exits until the process is reaped, ascending.
+fn task_ids(process: &Process) -> Vec<i32> {
     let mut ids: Vec<i32> = process.state().running_threads().map(|t| t.tid()).collect();
+    if !ids.contains(&process.pid) {
+        ids.push(process.pid);
+    }
     ids.sort_unstable();
     ids
 }
@@ -917,7 +919,8 @@ struct OtherView {
 impl OtherView {
     fn subject(&self, tid: i32) -> Option<Subject<'_>> {
         let thread = thread_of(&self.process, tid);
-        if tid != 0 && thread.is_none() {
+        // Only the leader is shown after it has gone (as a zombie).
+        if thread.is_none() && tid != 0 && tid != self.process.pid {
             return None;
         }
         Some(Subject {
@@ -951,7 +954,7 @@ impl ProcView for OtherView {
         self.process.pid
     }
     fn thread_ids(&self) -> Vec<i32> {
-        live_thread_ids(&self.process)
+        task_ids(&self.process)
     }
     fn fd_file(&self, tid: i32, fd: i32) -> Option<Arc<OpenFile>> {
         let files = self.files(tid)?;
@@ -1022,7 +1025,7 @@ impl ProcView for Task {
         self.tid
     }
     fn thread_ids(&self) -> Vec<i32> {
-        let mut ids = live_thread_ids(&self.process);
+        let mut ids = task_ids(&self.process);
         if !ids.contains(&self.tid) {
             ids.push(self.tid);
             ids.sort_unstable();
@@ -1045,11 +1048,15 @@ impl ProcView for Task {
         self.fs_context(tid).map(|c| c.root)
     }
     fn pid_file(&self, tid: i32, name: &str) -> Option<Vec<u8>> {
-        let thread = subject(self, tid)?;
+        let thread = subject(self, tid);
+        // Only the leader is shown after it has gone (as a zombie).
+        if thread.is_none() && tid != self.process.pid {
+            return None;
+        }
         let s = Subject {
             kernel: &self.kernel,
             process: self.process.clone(),
-            thread: Some(thread),
+            thread,
             // The process directory is the leader's, whose id is the pid even once it has
             // gone.
             id: if tid == 0 { self.process.pid } else { tid },
