@@ -29,6 +29,15 @@ static int listed(pid_t pid) {
     return found;
 }
 
+/* Field 3 of /proc/<pid>/stat: the state letter ('-' when unreadable). */
+static char state_of(pid_t pid) {
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    if (slurp(path, buf, sizeof buf) <= 0) return '-';
+    char *p = strrchr(buf, ')');
+    return p && p[1] && p[2] ? p[2] : '?';
+}
+
 /* Field 3 (state) and 4 (ppid) of /proc/<pid>/stat, and the comm. */
 static void show_stat(const char *what, pid_t pid) {
     char path[64], buf[1024], comm[64] = "?", state = '?';
@@ -78,7 +87,8 @@ int main(int argc, char **argv) {
     close(ready[1]);
     char c;
     read(ready[0], &c, 1); /* EOF once the child has exec'd */
-    usleep(100000);        /* and is asleep in read */
+    /* Then wait (a bounded time) until it is asleep in its read. */
+    for (int i = 0; i < 500 && state_of(pid) != 'S'; i++) usleep(10000);
     CHECK(listed(pid));
     show_stat("running child", pid);
     status_line(pid, "State:");
