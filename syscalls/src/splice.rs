@@ -1,6 +1,7 @@
 //! In-kernel copies (part of the file family): `sendfile`, `copy_file_range`, `splice` and
 //! `tee` move data between descriptors through a kernel buffer, never through guest memory.
 
+use sbx_kernel::vfs::notify::{IN_ACCESS, IN_MODIFY};
 use sbx_kernel::fd::*;
 use sbx_kernel::pipe::tee;
 use sbx_kernel::signal::Signal;
@@ -163,6 +164,9 @@ fn file_to_pipe(
             break;
         }
     }
+    if done > 0 {
+        input.file.notify(IN_ACCESS);
+    }
     Ok(done)
 }
 
@@ -218,6 +222,9 @@ fn write_side(out: &mut FileSide<'_>, data: &[u8]) -> KResult<()> {
         }
         out.advance(n)?;
         off += n;
+    }
+    if !data.is_empty() {
+        out.file.notify(IN_MODIFY);
     }
     Ok(())
 }
