@@ -350,9 +350,13 @@ pub fn new_inotify(notify: &Arc<Notify>, flags: u32) -> KResult<Arc<OpenFile>> {
     )))
 }
 
-/// Checks `inotify_add_watch`'s mask before anything else, as Linux does.
+/// Checks `inotify_add_watch`'s mask before anything else, as Linux does: `EINVAL` for
+/// unknown bits, no known bit, or both `IN_MASK_ADD` and `IN_MASK_CREATE`.
 pub fn check_watch_mask(mask: u32) -> KResult<()> {
-    if (mask & IN_MASK_ADD != 0 && mask & IN_MASK_CREATE != 0) || mask & ALL_INOTIFY_BITS == 0 {
+    if (mask & IN_MASK_ADD != 0 && mask & IN_MASK_CREATE != 0)
+        || mask & ALL_INOTIFY_BITS == 0
+        || mask & !ALL_INOTIFY_BITS != 0
+    {
         return Err(Errno::EINVAL);
     }
     Ok(())
@@ -519,7 +523,11 @@ mod tests {
             check_watch_mask(IN_MODIFY | IN_MASK_ADD | IN_MASK_CREATE),
             Err(Errno::EINVAL)
         );
-        assert_eq!(check_watch_mask(IN_MODIFY | 0x0800_0000), Ok(()));
+        assert_eq!(
+            check_watch_mask(IN_MODIFY | 0x0800_0000),
+            Err(Errno::EINVAL)
+        );
+        assert_eq!(check_watch_mask(IN_MODIFY | IN_ONESHOT), Ok(()));
     }
 
     #[test]
