@@ -76,7 +76,7 @@ int main(void) {
     EXPECT_OK(chmod(".", 0755));
     EXPECT_OK(chmod("d", 0755));
     pid_t pid = fork();
-    CHECK(pid >= 0);
+    if (pid < 0) T_FAIL("fork: %s", t_errname(errno));
     if (pid == 0) {
         if (geteuid() == 0 && setuid(65534) != 0) _exit(2);
         int fd2 = inotify_init();
