@@ -20,7 +20,11 @@ pub fn register(b: &mut TableBuilder) {
                          last unlink even while the file is open; limits are per sandbox";
     b.add("inotify_init", sys_inotify_init, Support::Partial(SCOPE));
     b.add("inotify_init1", sys_inotify_init1, Support::Partial(SCOPE));
-    b.add("inotify_add_watch", sys_inotify_add_watch, Support::Partial(SCOPE));
+    b.add(
+        "inotify_add_watch",
+        sys_inotify_add_watch,
+        Support::Partial(SCOPE),
+    );
     b.add("inotify_rm_watch", sys_inotify_rm_watch, Support::Full);
 }
 

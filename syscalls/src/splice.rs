@@ -1,12 +1,12 @@
 //! In-kernel copies (part of the file family): `sendfile`, `copy_file_range`, `splice` and
 //! `tee` move data between descriptors through a kernel buffer, never through guest memory.
 
-use sbx_kernel::vfs::notify::{IN_ACCESS, IN_MODIFY};
 use sbx_kernel::fd::*;
 use sbx_kernel::pipe::tee;
 use sbx_kernel::signal::Signal;
 use sbx_kernel::syscall::{Support, SyscallArgs};
 use sbx_kernel::task::Task;
+use sbx_kernel::vfs::notify::{IN_ACCESS, IN_MODIFY};
 use sbx_kernel::vfs::FileKind;
 use sbx_kernel::wait::WaitQueue;
 use sbx_kernel::{Errno, KResult};

@@ -9,9 +9,7 @@ use super::flags::*;
 use crate::errno::{Errno, KResult};
 use crate::mm::{MmapSource, PhysMemory, ReadOnlySource};
 use crate::task::Task;
-use crate::vfs::notify::{
-    IN_ACCESS, IN_CLOSE_NOWRITE, IN_CLOSE_WRITE, IN_MODIFY, IN_OPEN,
-};
+use crate::vfs::notify::{IN_ACCESS, IN_CLOSE_NOWRITE, IN_CLOSE_WRITE, IN_MODIFY, IN_OPEN};
 use crate::vfs::{Cx, Location, SetAttr, Stat};
 
 /// `POLLIN`.

@@ -1009,7 +1009,9 @@ impl<'a> Resolver<'a> {
             .rename(&oname, &**np.dir.node(), &nname, flags)?;
         let same = dst.as_ref().is_some_and(|d| d.node.same(&*src.node));
         if self.vfs.notify().active() && !same {
-            self.notify_rename(&op.dir, &oname, &np.dir, &nname, &src, &sst, &dst, &dst_st, flags);
+            self.notify_rename(
+                &op.dir, &oname, &np.dir, &nname, &src, &sst, &dst, &dst_st, flags,
+            );
         }
         // Moving a directory moves every path below it: open directories and working
         // directories there recompute theirs when next used.
