@@ -102,9 +102,9 @@ impl EventQueue {
     }
 
     /// Queues `ev`: merged into an identical last event, replaced by one `IN_Q_OVERFLOW`
-    /// when the queue is full.
-    pub fn push(&mut self, ev: Event) {
-        if self.events.len() >= self.max {
+    /// when the queue is full or `full` says so.
+    pub fn push(&mut self, ev: Event, full: bool) {
+        if full || self.events.len() >= self.max {
             if self.events.back().is_some_and(|e| e.mask == IN_Q_OVERFLOW) {
                 return;
             }
@@ -220,12 +220,15 @@ impl Group {
         } else {
             mask
         };
-        st.queue.push(Event {
-            wd,
-            mask,
-            cookie,
-            name: name.map(Box::from),
-        });
+        self.queue(
+            &mut st,
+            Event {
+                wd,
+                mask,
+                cookie,
+                name: name.map(Box::from),
+            },
+        );
         if oneshot {
             self.end_watch(&mut st, wd);
         }
@@ -249,13 +252,22 @@ impl Group {
         if let Some(w) = st.watches.remove(&wd) {
             st.by_key.remove(&w.key);
             self.notify.unregister(w.key, self, wd);
-            st.queue.push(Event {
+            let ignored = Event {
                 wd,
                 mask: IN_IGNORED,
                 cookie: 0,
                 name: None,
-            });
+            };
+            self.queue(st, ignored);
         }
+    }
+
+    /// Queues `ev`, within the sandbox's budget of queued bytes.
+    fn queue(&self, st: &mut State, ev: Event) {
+        let before = st.queue.bytes();
+        let full = !self.notify.has_room(ev.size());
+        st.queue.push(ev, full);
+        self.notify.account(before, st.queue.bytes());
     }
 
     /// `inotify_add_watch` on `node` (already resolved and permission-checked): a new watch,
@@ -306,10 +318,14 @@ fn next_wd(st: &State) -> i32 {
 
 impl Drop for Group {
     fn drop(&mut self) {
+        let me: *const Group = self;
         let st = self.state.get_mut().unwrap_or_else(|e| e.into_inner());
-        for (wd, w) in std::mem::take(&mut st.watches) {
-            self.notify.unregister(w.key, self, wd);
+        let watches = std::mem::take(&mut st.watches);
+        let queued = st.queue.bytes();
+        for (wd, w) in watches {
+            self.notify.unregister(w.key, me, wd);
         }
+        self.notify.account(queued, 0);
         self.notify.drop_instance();
     }
 }
@@ -398,7 +414,9 @@ impl FileOps for Inotify {
         };
         let took = sink(&bytes);
         // Events copied whole are gone; a fault part-way keeps the rest queued.
+        let before = st.queue.bytes();
         st.queue.consume(took);
+        self.0.notify.account(before, st.queue.bytes());
         Some(if took == 0 {
             Err(Errno::EFAULT)
         } else {
@@ -443,9 +461,9 @@ mod tests {
     #[test]
     fn record_layout_pads_names_to_16() {
         let mut q = EventQueue::new(10);
-        q.push(ev(1, IN_CREATE, Some("abc")));
-        q.push(ev(2, IN_MODIFY, None));
-        q.push(ev(1, IN_DELETE, Some("0123456789abcdef")));
+        q.push(ev(1, IN_CREATE, Some("abc")), false);
+        q.push(ev(2, IN_MODIFY, None), false);
+        q.push(ev(1, IN_DELETE, Some("0123456789abcdef")), false);
         assert_eq!(q.bytes(), 32 + 16 + 48);
         let (b, n) = q.peek(1000).unwrap();
         assert_eq!(n, 3);
@@ -463,31 +481,43 @@ mod tests {
     #[test]
     fn identical_consecutive_events_merge() {
         let mut q = EventQueue::new(10);
-        q.push(ev(1, IN_MODIFY, Some("f")));
-        q.push(ev(1, IN_MODIFY, Some("f")));
-        q.push(ev(1, IN_MODIFY, Some("g")));
-        q.push(ev(1, IN_MODIFY, Some("f")));
+        q.push(ev(1, IN_MODIFY, Some("f")), false);
+        q.push(ev(1, IN_MODIFY, Some("f")), false);
+        q.push(ev(1, IN_MODIFY, Some("g")), false);
+        q.push(ev(1, IN_MODIFY, Some("f")), false);
         let (_, n) = q.peek(1000).unwrap();
         assert_eq!(n, 3);
         let mut q = EventQueue::new(10);
-        q.push(Event {
-            cookie: 5,
-            ..ev(1, IN_MOVED_FROM, Some("a"))
-        });
-        q.push(Event {
-            cookie: 6,
-            ..ev(1, IN_MOVED_FROM, Some("a"))
-        });
+        q.push(
+            Event {
+                cookie: 5,
+                ..ev(1, IN_MOVED_FROM, Some("a"))
+            },
+            false,
+        );
+        q.push(
+            Event {
+                cookie: 6,
+                ..ev(1, IN_MOVED_FROM, Some("a"))
+            },
+            false,
+        );
         assert_eq!(q.peek(1000).unwrap().1, 2);
+        // A full budget overflows even a short queue.
+        q.push(ev(1, IN_CREATE, None), true);
+        q.push(ev(1, IN_DELETE, None), true);
+        let (b, n) = q.peek(1000).unwrap();
+        assert_eq!(n, 3);
+        assert_eq!(&b[68..72], &IN_Q_OVERFLOW.to_ne_bytes());
     }
 
     #[test]
     fn overflow_queues_one_marker() {
         let mut q = EventQueue::new(2);
-        q.push(ev(1, IN_OPEN, None));
-        q.push(ev(1, IN_ACCESS, None));
-        q.push(ev(1, IN_MODIFY, None));
-        q.push(ev(1, IN_CLOSE_WRITE, None));
+        q.push(ev(1, IN_OPEN, None), false);
+        q.push(ev(1, IN_ACCESS, None), false);
+        q.push(ev(1, IN_MODIFY, None), false);
+        q.push(ev(1, IN_CLOSE_WRITE, None), false);
         let (b, n) = q.peek(1000).unwrap();
         assert_eq!(n, 3);
         assert_eq!(&b[32..36], &(-1i32).to_ne_bytes());
@@ -501,8 +531,8 @@ mod tests {
     fn read_sizes() {
         let mut q = EventQueue::new(10);
         assert_eq!(q.peek(100).unwrap_err(), Errno::EAGAIN);
-        q.push(ev(1, IN_CREATE, Some("name")));
-        q.push(ev(1, IN_DELETE, None));
+        q.push(ev(1, IN_CREATE, Some("name")), false);
+        q.push(ev(1, IN_DELETE, None), false);
         assert_eq!(q.peek(31).unwrap_err(), Errno::EINVAL);
         assert_eq!(q.peek(0).unwrap_err(), Errno::EINVAL);
         let (b, n) = q.peek(40).unwrap();
@@ -562,10 +592,14 @@ mod tests {
         assert_eq!(&buf[16..20], b"sub\0");
         assert_eq!(&buf[36..40], &IN_IGNORED.to_ne_bytes());
         assert!(!vfs.notify().active());
+        assert_eq!(vfs.notify().queued(), 0);
         // Descriptors are not reused at once.
         assert_eq!(g.add_watch(&**d.node(), IN_CREATE), Ok(2));
+        r.mkdir(None, b"/d/other", 0o755).unwrap();
+        assert_eq!(vfs.notify().queued(), 32);
         drop(g);
         drop(file);
         assert!(!vfs.notify().active());
+        assert_eq!(vfs.notify().queued(), 0);
     }
 }

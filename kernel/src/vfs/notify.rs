@@ -71,6 +71,11 @@ pub const MAX_WATCHES: usize = 65536;
 /// Inotify instances a sandbox may hold (Linux's `max_user_instances`, per sandbox).
 pub const MAX_INSTANCES: usize = 128;
 
+/// Bytes of event records all instances of a sandbox may hold queued (a guest must not grow
+/// sbx's heap by hundreds of megabytes through `MAX_INSTANCES` full queues); past it, new
+/// events overflow as if their own queue were full.
+pub const MAX_QUEUED_BYTES: usize = 32 << 20;
+
 /// The identity of an inode: filesystem kind, device and inode number. Two handles to one
 /// inode (two lookups, two mounts of one host directory) have the same key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -100,6 +105,8 @@ pub struct Notify {
     /// Watches in the whole sandbox: zero means every hook returns at once.
     watches: AtomicUsize,
     instances: AtomicUsize,
+    /// Bytes queued in all instances (see [`MAX_QUEUED_BYTES`]).
+    queued: AtomicUsize,
     table: Mutex<HashMap<NodeKey, Vec<WatchRef>>>,
     cookie: AtomicU32,
 }
@@ -126,6 +133,26 @@ impl Notify {
     /// Forgets an instance.
     pub(crate) fn drop_instance(&self) {
         self.instances.fetch_sub(1, Ordering::AcqRel);
+    }
+
+    /// Whether `bytes` more event bytes fit in the sandbox's budget.
+    pub(crate) fn has_room(&self, bytes: usize) -> bool {
+        self.queued.load(Ordering::Acquire) + bytes <= MAX_QUEUED_BYTES
+    }
+
+    /// Bytes queued in all instances.
+    #[cfg(test)]
+    pub(crate) fn queued(&self) -> usize {
+        self.queued.load(Ordering::Acquire)
+    }
+
+    /// Accounts for a change in the bytes an instance holds queued.
+    pub(crate) fn account(&self, before: usize, after: usize) {
+        if after >= before {
+            self.queued.fetch_add(after - before, Ordering::AcqRel);
+        } else {
+            self.queued.fetch_sub(before - after, Ordering::AcqRel);
+        }
     }
 
     /// Records watch `wd` of `group` on `key`; `false` at the watch limit.
