@@ -890,7 +890,9 @@ fn sys_fallocate(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
     {
         return Err(Errno::EFBIG);
     }
-    file.ops().allocate(mode, off as u64, len as u64).map(|_| 0)
+    file.ops().allocate(mode, off as u64, len as u64)?;
+    file.notify(sbx_kernel::vfs::notify::IN_MODIFY);
+    Ok(0)
 }
 
 fn sys_fadvise64(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {

@@ -12,6 +12,7 @@ pub mod fs;
 pub mod futex;
 pub mod futex2;
 pub mod identity;
+pub mod inotify;
 pub mod ioprio;
 pub mod kcmp;
 pub mod memfd;
@@ -78,6 +79,7 @@ pub fn build_table() -> SyscallTable {
     file::register(&mut b);
     splice::register(&mut b);
     fs::register(&mut b);
+    inotify::register(&mut b);
     mm::register(&mut b);
     memfd::register(&mut b);
     process::register(&mut b);

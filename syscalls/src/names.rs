@@ -24,7 +24,6 @@ const MOUNT_QUERY: &str = "not implemented yet; read /proc/self/mountinfo";
 const AIO: &str = "Linux native AIO is not implemented yet (POSIX AIO in libc uses threads)";
 const NUMA: &str = "NUMA policies are not supported (the sandbox has one memory node)";
 const KEYRING: &str = "the kernel keyring is not supported";
-const INOTIFY: &str = "inotify is not implemented yet";
 const FANOTIFY: &str = "fanotify is not supported";
 const NAMESPACES: &str = "namespaces cannot be created or joined inside the sandbox";
 const FILE_HANDLES: &str = "file handles are not supported";
@@ -290,9 +289,9 @@ pub const SYSCALLS: &[(u32, &str, &str)] = &[
     (250, "keyctl", KEYRING),
     (251, "ioprio_set", NOT_YET),
     (252, "ioprio_get", NOT_YET),
-    (253, "inotify_init", INOTIFY),
-    (254, "inotify_add_watch", INOTIFY),
-    (255, "inotify_rm_watch", INOTIFY),
+    (253, "inotify_init", NOT_YET),
+    (254, "inotify_add_watch", NOT_YET),
+    (255, "inotify_rm_watch", NOT_YET),
     (256, "migrate_pages", NUMA),
     (257, "openat", NOT_YET),
     (258, "mkdirat", NOT_YET),
@@ -331,7 +330,7 @@ pub const SYSCALLS: &[(u32, &str, &str)] = &[
     (291, "epoll_create1", NOT_YET),
     (292, "dup3", NOT_YET),
     (293, "pipe2", NOT_YET),
-    (294, "inotify_init1", INOTIFY),
+    (294, "inotify_init1", NOT_YET),
     (295, "preadv", NOT_YET),
     (296, "pwritev", NOT_YET),
     (297, "rt_tgsigqueueinfo", NOT_YET),

@@ -6,6 +6,7 @@ use sbx_kernel::pipe::tee;
 use sbx_kernel::signal::Signal;
 use sbx_kernel::syscall::{Support, SyscallArgs};
 use sbx_kernel::task::Task;
+use sbx_kernel::vfs::notify::{IN_ACCESS, IN_MODIFY};
 use sbx_kernel::vfs::FileKind;
 use sbx_kernel::wait::WaitQueue;
 use sbx_kernel::{Errno, KResult};
@@ -163,6 +164,9 @@ fn file_to_pipe(
             break;
         }
     }
+    if done > 0 {
+        input.file.notify(IN_ACCESS);
+    }
     Ok(done)
 }
 
@@ -218,6 +222,9 @@ fn write_side(out: &mut FileSide<'_>, data: &[u8]) -> KResult<()> {
         }
         out.advance(n)?;
         off += n;
+    }
+    if !data.is_empty() {
+        out.file.notify(IN_MODIFY);
     }
     Ok(())
 }

@@ -1,9 +1,10 @@
 //! Readiness and event descriptors: the `poll` event bits, how one open file's readiness is
 //! computed for `poll`/`select`/`epoll`, and the event file kinds: [`epoll`] instances,
-//! [`eventfd`] counters, [`signalfd`] signal readers and [`pidfd`] process handles.
+//! [`eventfd`] counters, [`inotify`] instances, [`signalfd`] signal readers and [`pidfd`] process handles.
 
 pub mod epoll;
 pub mod eventfd;
+pub mod inotify;
 pub mod pidfd;
 pub mod signalfd;
 

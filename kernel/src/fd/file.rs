@@ -9,6 +9,7 @@ use super::flags::*;
 use crate::errno::{Errno, KResult};
 use crate::mm::{MmapSource, PhysMemory, ReadOnlySource};
 use crate::task::Task;
+use crate::vfs::notify::{IN_ACCESS, IN_CLOSE_NOWRITE, IN_CLOSE_WRITE, IN_MODIFY, IN_OPEN};
 use crate::vfs::{Cx, Location, SetAttr, Stat};
 
 /// `POLLIN`.
@@ -207,12 +208,32 @@ impl OpenFile {
             | O_LARGEFILE
             | O_DIRECTORY
             | O_NOFOLLOW;
-        OpenFile {
+        let file = OpenFile {
             ops,
             location,
             access,
             status: AtomicU32::new(flags & keep),
             pos: Mutex::new(0),
+        };
+        // A description with a place in the namespace is an open (O_PATH ones are not).
+        file.notify(IN_OPEN);
+        file
+    }
+
+    /// Reports an event (`IN_*` bits) about this file to the sandbox's inotify watches:
+    /// nothing for anonymous kinds and `O_PATH` descriptors.
+    pub fn notify(&self, mask: u32) {
+        if let Some(loc) = &self.location {
+            if self.access != O_PATH && loc.notify().active() {
+                loc.notify().file_event(loc, mask);
+            }
+        }
+    }
+
+    /// Reports a read (`IN_ACCESS`) or write (`IN_MODIFY`) that moved bytes.
+    fn notify_io(&self, r: &KResult<usize>, mask: u32) {
+        if matches!(r, Ok(n) if *n > 0) {
+            self.notify(mask);
         }
     }
 
@@ -301,6 +322,12 @@ impl OpenFile {
         if !self.readable() {
             return Err(Errno::EBADF);
         }
+        let r = self.read_inner(buf);
+        self.notify_io(&r, IN_ACCESS);
+        r
+    }
+
+    fn read_inner(&self, buf: &mut [u8]) -> KResult<usize> {
         if self.ops.seekable() {
             let mut pos = self.pos();
             let n = self.ops.read_at(*pos, buf)?;
@@ -325,6 +352,12 @@ impl OpenFile {
         if !self.writable() {
             return Err(Errno::EBADF);
         }
+        let r = self.write_inner(data);
+        self.notify_io(&r, IN_MODIFY);
+        r
+    }
+
+    fn write_inner(&self, data: &[u8]) -> KResult<usize> {
         if self.ops.seekable() {
             let mut pos = self.pos();
             let off = if self.status() & O_APPEND != 0 {
@@ -362,7 +395,9 @@ impl OpenFile {
         if off > i64::MAX as u64 {
             return Err(Errno::EINVAL);
         }
-        self.ops.read_at(off, buf)
+        let r = self.ops.read_at(off, buf);
+        self.notify_io(&r, IN_ACCESS);
+        r
     }
 
     /// `pwrite(2)`. Like Linux, a file opened with `O_APPEND` appends whatever `off` says.
@@ -376,12 +411,15 @@ impl OpenFile {
         if off > i64::MAX as u64 {
             return Err(Errno::EINVAL);
         }
-        if self.status() & O_APPEND != 0 {
+        let r = if self.status() & O_APPEND != 0 {
             let _pos = self.pos();
             let end = self.ops.stat()?.size;
-            return self.ops.write_at(end, data);
-        }
-        self.ops.write_at(off, data)
+            self.ops.write_at(end, data)
+        } else {
+            self.ops.write_at(off, data)
+        };
+        self.notify_io(&r, IN_MODIFY);
+        r
     }
 
     /// Reads up to `count` bytes (at `off`, or at the shared offset / from the stream when
@@ -398,6 +436,17 @@ impl OpenFile {
         if self.is_path() || !self.readable() {
             return Err(Errno::EBADF);
         }
+        let r = self.read_to_inner(off, count, sink);
+        self.notify_io(&r, IN_ACCESS);
+        r
+    }
+
+    fn read_to_inner(
+        &self,
+        off: Option<u64>,
+        count: usize,
+        sink: &mut dyn FnMut(&[u8]) -> usize,
+    ) -> KResult<usize> {
         let count = count.min(MAX_RW_COUNT);
         if !self.ops.seekable() {
             if off.is_some() {
@@ -486,6 +535,17 @@ impl OpenFile {
         if self.is_path() || !self.writable() {
             return Err(Errno::EBADF);
         }
+        let r = self.write_from_inner(off, count, source);
+        self.notify_io(&r, IN_MODIFY);
+        r
+    }
+
+    fn write_from_inner(
+        &self,
+        off: Option<u64>,
+        count: usize,
+        source: &mut dyn FnMut(u64, &mut [u8]) -> usize,
+    ) -> KResult<usize> {
         let count = count.min(MAX_RW_COUNT);
         let seekable = self.ops.seekable();
         if off.is_some() && !seekable {
@@ -620,6 +680,8 @@ impl OpenFile {
         };
         let new = self.ops.getdents(*pos, cx, &mut sink)?;
         *pos = new;
+        drop(pos);
+        self.notify(IN_ACCESS);
         Ok(out)
     }
 
@@ -633,7 +695,9 @@ impl OpenFile {
         if !self.writable() {
             return Err(Errno::EINVAL);
         }
-        self.ops.truncate(len)
+        self.ops.truncate(len)?;
+        self.notify(IN_MODIFY);
+        Ok(())
     }
 
     /// The page source for `mmap` of this file (`MAP_SHARED` when `shared`, with protection
@@ -669,5 +733,16 @@ impl OpenFile {
             Some(loc) => loc.proc_path(),
             None => self.ops.describe().into_bytes(),
         }
+    }
+}
+
+impl Drop for OpenFile {
+    /// The last reference to the description is its last close.
+    fn drop(&mut self) {
+        self.notify(if self.writable() {
+            IN_CLOSE_WRITE
+        } else {
+            IN_CLOSE_NOWRITE
+        });
     }
 }

@@ -454,6 +454,27 @@ impl Node for HostNode {
         }))
     }
 
+    fn entry(&self) -> Option<(NodeRef, Vec<u8>)> {
+        match &self.place {
+            Place::Entry { parent, name } => {
+                let st = fd_stat(parent.as_fd()).ok()?;
+                let dir = HostNode {
+                    fs: self.fs.clone(),
+                    place: Place::Dir(parent.clone()),
+                    cached: st,
+                };
+                Some((Arc::new(dir), name.as_bytes().to_vec()))
+            }
+            Place::Dir(_) => {
+                let Whereabouts::Below(rel) = self.whereabouts() else {
+                    return None;
+                };
+                let name = rel.rsplit(|&b| b == b'/').next()?.to_vec();
+                Some((self.parent()?, name))
+            }
+        }
+    }
+
     /// Directories: where the host says their descriptor is, relative to the mounted
     /// directory. Other nodes: their directory's place and their name.
     fn whereabouts(&self) -> Whereabouts {

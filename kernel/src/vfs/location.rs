@@ -140,6 +140,16 @@ impl Location {
         p
     }
 
+    /// Whether it was created without a name (`O_TMPFILE`).
+    pub fn is_unnamed(&self) -> bool {
+        self.known_state().unnamed.is_some()
+    }
+
+    /// The sandbox's inotify registry.
+    pub fn notify(&self) -> &Arc<super::notify::Notify> {
+        &self.mount.notify
+    }
+
     /// Whether the node is its mount's root.
     pub fn is_mount_root(&self) -> bool {
         self.node.same(&*self.mount.root)

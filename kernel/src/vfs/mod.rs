@@ -15,6 +15,7 @@ mod location;
 pub mod lock;
 pub mod memfd;
 mod node;
+pub mod notify;
 mod ops;
 pub mod perm;
 mod procfs;
@@ -65,6 +66,8 @@ pub struct Mount {
     fs_name: &'static str,
     /// The sandbox's move generation, shared by all its mounts (see [`Vfs::note_move`]).
     moves: Arc<AtomicU64>,
+    /// The sandbox's watch registry, shared by all its mounts.
+    pub(crate) notify: Arc<notify::Notify>,
 }
 
 impl Mount {
@@ -101,6 +104,8 @@ pub struct Vfs {
     /// Page caches of host files mapped `MAP_SHARED`, shared by all host mounts (two mounts
     /// of one host directory reach the same files), keyed by host `(st_dev, st_ino)`.
     host_caches: Arc<PageCaches>,
+    /// inotify watches of the sandbox, by inode.
+    notify: Arc<notify::Notify>,
 }
 
 /// Normalizes an absolute guest path: collapses `//` and trailing `/`; rejects `.`/`..`.
@@ -141,6 +146,7 @@ impl Vfs {
             moves: Arc::new(AtomicU64::new(0)),
             locks: lock::LockTable::new(),
             host_caches,
+            notify: Arc::default(),
         };
         vfs.insert(b"/".to_vec(), root, read_only, fs_name);
         vfs
@@ -244,6 +250,7 @@ impl Vfs {
             read_only,
             fs_name,
             moves: self.moves.clone(),
+            notify: self.notify.clone(),
         });
         self.mounts
             .write()
@@ -351,6 +358,11 @@ impl Vfs {
             .values()
             .cloned()
             .collect()
+    }
+
+    /// The sandbox's inotify watch registry.
+    pub fn notify(&self) -> &Arc<notify::Notify> {
+        &self.notify
     }
 
     /// Records that a directory moved: paths of locations below it may have changed.

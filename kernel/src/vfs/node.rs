@@ -440,6 +440,11 @@ pub trait Node: Send + Sync + 'static {
     /// The parent directory inside the same filesystem; `None` at the filesystem root (and
     /// where the parent cannot be reached from the root, so the VFS falls back to the path).
     fn parent(&self) -> Option<NodeRef>;
+    /// The directory and name the node was reached by (for inotify's events on a watched
+    /// directory's children); `None` at the filesystem root or where unknown.
+    fn entry(&self) -> Option<(NodeRef, Vec<u8>)> {
+        None
+    }
     /// Where the node is now, for the VFS to keep paths of open directories current.
     fn whereabouts(&self) -> Whereabouts {
         Whereabouts::Untracked

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use super::abi::LinuxStatfs;
 use super::dirfile::{DirFile, PathOnly};
 use super::node::*;
+use super::notify::{self, NodeKey, IN_ACCESS, IN_ATTRIB, IN_CREATE, IN_DELETE, IN_MODIFY};
 use super::perm::{self, Cred, MAY_EXEC, MAY_READ, MAY_WRITE};
 use super::walk::{Last, Parent};
 use super::{FsContext, Location, Vfs};
@@ -99,6 +100,13 @@ impl AttrTarget<'_> {
         match self {
             AttrTarget::Loc(loc, _) => Resolver::writable_mount(loc),
             AttrTarget::Anon(_) => Ok(()),
+        }
+    }
+
+    /// Reports a change (`IN_*` bits) to the watches of a target in the namespace.
+    fn notify(&self, mask: u32) {
+        if let AttrTarget::Loc(loc, _) = self {
+            loc.notify().file_event(loc, mask);
         }
     }
 
@@ -320,6 +328,9 @@ impl<'a> Resolver<'a> {
                     self.may_modify(&p.dir)?;
                     let attr = self.new_attr(&p.dir, req.mode & !self.umask & 0o7777)?;
                     let node = p.dir.node.create(&name, NewNode::Regular, attr)?;
+                    self.vfs
+                        .notify()
+                        .entry_event(&**p.dir.node(), IN_CREATE, &name, false, 0);
                     let path = super::walk::join(&p.dir.known_path(), &name);
                     let loc = p.dir.derive(p.dir.mount.clone(), node, path);
                     // The creator may use the file whatever mode it gave it.
@@ -367,19 +378,24 @@ impl<'a> Resolver<'a> {
         } else {
             loc.node.open(&self.cx, flags)?
         };
+        // The description exists (and IN_OPEN is reported) before the truncation's
+        // IN_MODIFY, as in Linux's do_open.
+        let file = Arc::new(OpenFile::new(ops, Some(loc), flags));
         // Linux truncates even for O_RDONLY (the permission check above asked for write);
         // a read-only handle cannot, so the node does it.
         if flags & O_TRUNC != 0 && kind == FileKind::Regular {
+            let loc = file.location().ok_or(Errno::EBADF)?;
             if acc == O_RDONLY {
                 loc.node.setattr(&SetAttr {
                     size: Some(0),
                     ..SetAttr::default()
                 })?;
             } else {
-                ops.truncate(0)?;
+                file.ops().truncate(0)?;
             }
+            loc.notify().file_event(loc, IN_MODIFY);
         }
-        Ok(Arc::new(OpenFile::new(ops, Some(loc), flags)))
+        Ok(file)
     }
 
     /// `O_TMPFILE` (partial): an unnamed regular file in directory `path`, made by creating
@@ -529,7 +545,9 @@ impl<'a> Resolver<'a> {
         t.apply(&SetAttr {
             mode: Some(mode),
             ..SetAttr::default()
-        })
+        })?;
+        t.notify(IN_ATTRIB);
+        Ok(())
     }
 
     /// `chown` of a resolved location (`None` = leave unchanged, as -1).
@@ -577,6 +595,9 @@ impl<'a> Resolver<'a> {
                 })?;
             }
         }
+        if uid.is_some() || gid.is_some() {
+            t.notify(IN_ATTRIB);
+        }
         Ok(())
     }
 
@@ -594,7 +615,9 @@ impl<'a> Resolver<'a> {
         loc.node.setattr(&SetAttr {
             size: Some(len),
             ..SetAttr::default()
-        })
+        })?;
+        loc.notify().file_event(&loc, IN_MODIFY);
+        Ok(())
     }
 
     /// `utimensat` of a resolved location (`None` = `UTIME_OMIT`).
@@ -627,7 +650,15 @@ impl<'a> Resolver<'a> {
             atime,
             mtime,
             ..SetAttr::default()
-        })
+        })?;
+        // Linux's fsnotify_change: both times are a utime call, one alone an access or a
+        // modification.
+        t.notify(match (atime.is_some(), mtime.is_some()) {
+            (true, true) => IN_ATTRIB,
+            (true, false) => IN_ACCESS,
+            _ => IN_MODIFY,
+        });
+        Ok(())
     }
 
     /// `chdir`/`chroot`'s target: a directory the caller may search.
@@ -685,7 +716,16 @@ impl<'a> Resolver<'a> {
         if dir.node.meta()?.mode & S_ISGID != 0 {
             attr.mode |= S_ISGID;
         }
-        dir.node.create(&name, NewNode::Directory, attr).map(|_| ())
+        dir.node.create(&name, NewNode::Directory, attr)?;
+        self.created(&dir, &name, true);
+        Ok(())
+    }
+
+    /// Reports a new entry `name` in `dir`.
+    fn created(&self, dir: &Location, name: &[u8], is_dir: bool) {
+        self.vfs
+            .notify()
+            .entry_event(&**dir.node(), IN_CREATE, name, is_dir, 0);
     }
 
     /// `mknodat`: regular files and FIFOs (`EPERM` for devices, as without `CAP_MKNOD`).
@@ -699,7 +739,9 @@ impl<'a> Resolver<'a> {
         };
         let (dir, name) = self.prepare_create(at, path, false)?;
         let attr = self.new_attr(&dir, mode & !self.umask & 0o7777)?;
-        dir.node.create(&name, what, attr).map(|_| ())
+        dir.node.create(&name, what, attr)?;
+        self.created(&dir, &name, false);
+        Ok(())
     }
 
     /// `bind` of an `AF_UNIX` socket to `path`: creates a socket node (mode `mode` less the
@@ -709,6 +751,7 @@ impl<'a> Resolver<'a> {
         let (dir, name) = self.prepare_create(at, path, false)?;
         let attr = self.new_attr(&dir, mode & !self.umask & 0o7777)?;
         let node = dir.node.create(&name, NewNode::Socket, attr)?;
+        self.created(&dir, &name, false);
         let path = super::walk::join(&dir.known_path(), &name);
         Ok(dir.derive(dir.mount.clone(), node, path))
     }
@@ -724,8 +767,9 @@ impl<'a> Resolver<'a> {
         let (dir, name) = self.prepare_create(at, path, false)?;
         let attr = self.new_attr(&dir, 0o777)?;
         dir.node
-            .create(&name, NewNode::Symlink(target.to_vec()), attr)
-            .map(|_| ())
+            .create(&name, NewNode::Symlink(target.to_vec()), attr)?;
+        self.created(&dir, &name, false);
+        Ok(())
     }
 
     /// `linkat`: a new name for the node at `src`.
@@ -758,7 +802,10 @@ impl<'a> Resolver<'a> {
                 return Err(Errno::EPERM);
             }
         }
-        p.dir.node.link(&**src.node(), &name)
+        p.dir.node.link(&**src.node(), &name)?;
+        self.vfs.notify().inode_event(&**src.node(), IN_ATTRIB);
+        self.created(&p.dir, &name, false);
+        Ok(())
     }
 
     /// `unlinkat` without `AT_REMOVEDIR`.
@@ -784,7 +831,18 @@ impl<'a> Resolver<'a> {
             return Err(Errno::EISDIR);
         }
         perm::check_delete(self.cred, &p.dir.node.meta()?, &vst)?;
-        p.dir.node.unlink(&name, false)
+        p.dir.node.unlink(&name, false)?;
+        // Linux: the link count change, the inode's end if that was its last name, then
+        // the directory's entry.
+        let n = self.vfs.notify();
+        if n.active() {
+            n.inode_event(&**victim.node(), IN_ATTRIB);
+            if vst.nlink <= 1 {
+                n.removed(NodeKey::of(&**victim.node()).map(|k| k.0));
+            }
+            n.entry_event(&**p.dir.node(), IN_DELETE, &name, false, 0);
+        }
+        Ok(())
     }
 
     /// `rmdir` / `unlinkat(AT_REMOVEDIR)`.
@@ -810,7 +868,56 @@ impl<'a> Resolver<'a> {
             return Err(Errno::EBUSY);
         }
         perm::check_delete(self.cred, &p.dir.node.meta()?, &vst)?;
-        p.dir.node.unlink(&name, true)
+        p.dir.node.unlink(&name, true)?;
+        let n = self.vfs.notify();
+        if n.active() {
+            n.removed(NodeKey::of(&**victim.node()).map(|k| k.0));
+            n.entry_event(&**p.dir.node(), IN_DELETE, &name, true, 0);
+        }
+        Ok(())
+    }
+
+    /// Reports a rename that happened (Linux's `fsnotify_move`, twice for an exchange), and
+    /// the end of an inode it replaced.
+    #[allow(clippy::too_many_arguments)]
+    fn notify_rename(
+        &self,
+        old_dir: &Location,
+        old: &[u8],
+        new_dir: &Location,
+        new: &[u8],
+        src: &Location,
+        sst: &Stat,
+        dst: &Option<Location>,
+        dst_st: &Option<Stat>,
+        flags: u32,
+    ) {
+        let n = self.vfs.notify();
+        let exchange = flags & RENAME_EXCHANGE != 0;
+        n.moved(notify::Move {
+            old_dir: &**old_dir.node(),
+            old,
+            new_dir: &**new_dir.node(),
+            new,
+            src: &**src.node(),
+            is_dir: is_dir(sst),
+            replaced: dst.as_ref().filter(|_| !exchange).map(|d| &**d.node()),
+        });
+        if let (Some(d), Some(dst_st)) = (dst, dst_st) {
+            if exchange {
+                n.moved(notify::Move {
+                    old_dir: &**new_dir.node(),
+                    old: new,
+                    new_dir: &**old_dir.node(),
+                    new: old,
+                    src: &**d.node(),
+                    is_dir: is_dir(dst_st),
+                    replaced: None,
+                });
+            } else if is_dir(dst_st) || dst_st.nlink <= 1 {
+                n.removed(NodeKey::of(&**d.node()).map(|k| k.0));
+            }
+        }
     }
 
     /// `renameat2`.
@@ -900,6 +1007,12 @@ impl<'a> Resolver<'a> {
         op.dir
             .node
             .rename(&oname, &**np.dir.node(), &nname, flags)?;
+        let same = dst.as_ref().is_some_and(|d| d.node.same(&*src.node));
+        if self.vfs.notify().active() && !same {
+            self.notify_rename(
+                &op.dir, &oname, &np.dir, &nname, &src, &sst, &dst, &dst_st, flags,
+            );
+        }
         // Moving a directory moves every path below it: open directories and working
         // directories there recompute theirs when next used.
         if is_dir(&sst) || (flags & RENAME_EXCHANGE != 0 && dst_is_dir) {

@@ -514,6 +514,17 @@ impl Node for TmpNode {
         Some(Arc::new(TmpNode(p, None)))
     }
 
+    fn entry(&self) -> Option<(NodeRef, Vec<u8>)> {
+        let (parent, name) = match &self.1 {
+            Some(link) => (link.parent.upgrade()?, link.name.clone()),
+            None => {
+                let d = self.0.dir().ok()?;
+                (d.parent.upgrade()?, d.name.clone())
+            }
+        };
+        Some((Arc::new(TmpNode(parent, None)), name))
+    }
+
     /// Up the parent links to the root (a removed node still has the links it had).
     fn whereabouts(&self) -> Whereabouts {
         // Renames change the links under this lock: the chain read is consistent.
