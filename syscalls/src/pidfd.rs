@@ -108,14 +108,25 @@ fn sys_pidfd_send_signal(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
         PIDFD_SELF_THREAD => (task.process.clone(), task.tid, Scope::Thread),
         PIDFD_SELF_THREAD_GROUP => (task.process.clone(), task.process.pid, Scope::Process),
         fd => {
-            let file = pidfd_file(task, fd)?;
-            let p = PidFd::of(&file).ok_or(Errno::EBADF)?;
-            let scope = if p.is_thread() {
-                Scope::Thread
-            } else {
-                Scope::Process
-            };
-            (p.process().clone(), p.id(), scope)
+            let file = task.files().get(fd)?;
+            match PidFd::of(&file) {
+                Some(p) => {
+                    let scope = if p.is_thread() {
+                        Scope::Thread
+                    } else {
+                        Scope::Process
+                    };
+                    (p.process().clone(), p.id(), scope)
+                }
+                // A /proc/<pid> directory names its process too (Linux's
+                // `tgid_pidfd_to_pid`); a process that has gone is ESRCH.
+                None => {
+                    let node = file.location().ok_or(Errno::EBADF)?.node();
+                    let pid = sbx_kernel::vfs::process_dir_pid(&**node).ok_or(Errno::EBADF)?;
+                    let p = task.kernel.procs.process(pid).ok_or(Errno::ESRCH)?;
+                    (p, pid, Scope::Process)
+                }
+            }
         }
     };
     match flags {

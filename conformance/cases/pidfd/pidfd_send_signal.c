@@ -1,9 +1,10 @@
-// syscalls: pidfd_open, pidfd_send_signal, rt_sigprocmask, rt_sigtimedwait, wait4, waitid
+// syscalls: pidfd_open, pidfd_send_signal, rt_sigprocmask, rt_sigtimedwait, wait4, waitid, openat
 /* pidfd_send_signal: like kill through a pidfd (SI_USER from the sender), or with a caller
  * siginfo, which only the process itself may fill with a non-negative si_code; the scope
  * flags pick the thread, the process or its process group. Signalling a zombie succeeds, a
  * reaped process is ESRCH, and bad flags, signals and descriptors give Linux's errors. */
 #include "harness.h"
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -69,6 +70,22 @@ int main(void) {
     EXPECT_EQ(take(&set, &si), SIGUSR2);
     SAY("thread scope: code=%d", si.si_code);
     EXPECT_OK(send(me, 0, NULL, 0));
+    /* A /proc/<pid> directory names its process too; other directories do not. */
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d", getpid());
+    int dir = open(path, O_RDONLY | O_DIRECTORY);
+    EXPECT_OK(send(dir, SIGUSR1, NULL, 0));
+    memset(&si, 0, sizeof si);
+    EXPECT_EQ(take(&set, &si), SIGUSR1);
+    SAY("through /proc/<pid>: code=%d", si.si_code);
+    snprintf(path, sizeof path, "/proc/%d/task/%d", getpid(), gettid());
+    int task_dir = open(path, O_RDONLY | O_DIRECTORY);
+    EXPECT_ERR(send(task_dir, SIGUSR1, NULL, 0), EBADF);
+    int proc_root = open("/proc", O_RDONLY | O_DIRECTORY);
+    EXPECT_ERR(send(proc_root, SIGUSR1, NULL, 0), EBADF);
+    close(dir);
+    close(task_dir);
+    close(proc_root);
 
     /* Errors. */
     EXPECT_ERR(send(me, SIGUSR1, NULL, 8), EINVAL);

@@ -34,6 +34,7 @@ pub use ops::{
     RESOLVE_NO_MAGICLINKS, RESOLVE_NO_SYMLINKS, RESOLVE_NO_XDEV,
 };
 pub use perm::Cred;
+pub use procfs::process_dir_pid;
 pub use tmpfs::TmpfsOptions;
 pub use walk::{Last, Parent, MAXSYMLINKS, NAME_MAX, PATH_MAX};
 

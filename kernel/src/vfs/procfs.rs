@@ -112,6 +112,15 @@ impl<'a> std::ops::Deref for View<'a> {
     }
 }
 
+/// The pid a `/proc/<pid>` directory stands for, if `node` is one (Linux lets such a
+/// directory's descriptor name its process in `pidfd_send_signal`).
+pub fn process_dir_pid(node: &dyn Node) -> Option<i32> {
+    match node.as_any().downcast_ref::<ProcNode>()?.0 {
+        P::Pid(w) if w.tid == 0 => Some(w.pid),
+        _ => None,
+    }
+}
+
 /// Creates the `/proc` root.
 pub fn new_procfs() -> NodeRef {
     Arc::new(ProcNode(P::Root))
