@@ -578,14 +578,20 @@ impl ProcTable {
         self.lock().processes.remove(&pid);
     }
 
-    /// The process with `pid`, if it exists (zombies included).
+    /// The process with `pid`, if it exists (zombies included; a reaped one is gone even
+    /// in the moment before `wait` takes it out of the table).
     pub fn process(&self, pid: i32) -> Option<Arc<Process>> {
-        self.lock().processes.get(&pid).cloned()
+        let found = self.lock().processes.get(&pid).cloned();
+        found.filter(|p| !p.state().reaped)
     }
 
-    /// The thread with `tid` and its process.
+    /// The thread with `tid` and its process. An exiting thread stays in the table until
+    /// its host thread is done, which may be after its process was reaped: such a thread is
+    /// not found, as it no longer exists for the guest. (The table lock is released before
+    /// the process's is taken.)
     pub fn thread(&self, tid: i32) -> Option<(Arc<Thread>, Arc<Process>)> {
-        self.lock().threads.get(&tid).cloned()
+        let found = self.lock().threads.get(&tid).cloned();
+        found.filter(|(_, p)| !p.state().reaped)
     }
 
     /// Every process (zombies included), by pid.

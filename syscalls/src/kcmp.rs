@@ -50,13 +50,9 @@ fn addr<T: ?Sized>(v: &Option<Arc<T>>) -> usize {
         .map_or(0, |a| Arc::as_ptr(a) as *const u8 as usize)
 }
 
-/// Thread `pid` (any thread id), if it exists; its process must not be reaped.
+/// Thread `pid` (any thread id), if it exists.
 fn find(task: &Task, pid: i32) -> KResult<(Arc<Thread>, Arc<Process>)> {
-    let (t, p) = task.kernel.procs.thread(pid).ok_or(Errno::ESRCH)?;
-    if p.state().reaped {
-        return Err(Errno::ESRCH);
-    }
-    Ok((t, p))
+    task.kernel.procs.thread(pid).ok_or(Errno::ESRCH)
 }
 
 /// The open file at `fd` of `thread` (`EBADF` when there is none).

@@ -80,10 +80,6 @@ fn sys_pidfd_open(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
         (None, Some(_)) => return Err(Errno::EINVAL),
         (None, None) => return Err(Errno::ESRCH),
     };
-    // A reaped process's last thread may not have left the table yet.
-    if process.state().reaped {
-        return Err(Errno::ESRCH);
-    }
     let tid = (flags & PIDFD_THREAD != 0).then_some(pid);
     let fd = install_pidfd(task, &process, tid, flags & PIDFD_NONBLOCK != 0)?;
     Ok(fd as u64)

@@ -532,10 +532,6 @@ fn sys_get_robust_list(task: &mut Task, a: &SyscallArgs) -> KResult<u64> {
             Some((t, p)) => (Some(t), p),
             None => (None, procs.process(pid).ok_or(Errno::ESRCH)?),
         };
-        // A reaped process's last thread may not have left the table yet.
-        if process.state().reaped {
-            return Err(Errno::ESRCH);
-        }
         if !crate::util::may_read_process(task, &process) {
             return Err(Errno::EPERM);
         }

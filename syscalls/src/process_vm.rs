@@ -53,9 +53,6 @@ fn remote_iovecs(task: &Task, addr: u64, cnt: u64) -> KResult<Vec<Iovec>> {
 /// `EPERM` without ptrace access.
 fn target_mm(task: &Task, pid: i32) -> KResult<Arc<Mutex<Mm>>> {
     let (thread, process) = task.kernel.procs.thread(pid).ok_or(Errno::ESRCH)?;
-    if process.state().reaped {
-        return Err(Errno::ESRCH);
-    }
     if !crate::util::may_read_process(task, &process) {
         return Err(Errno::EPERM);
     }

@@ -57,8 +57,8 @@ pub fn find_thread(task: &Task, id: i32) -> Option<Target> {
     }
     let procs = &task.kernel.procs;
     if let Some((thread, process)) = procs.thread(id) {
-        // An exiting thread leaves the table only after its process may have been reaped:
-        // by then only a process that still exists (the zombie's leader) is found.
+        // An exiting thread is gone for these calls, except a leader, which stays findable
+        // (as the zombie's leader) while its process exists.
         if !thread.is_exiting() || procs.process(id).is_some() {
             return Some(Target { thread, process });
         }

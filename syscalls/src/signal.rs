@@ -348,8 +348,7 @@ pub(crate) fn signal_thread(
 ) -> KResult<u64> {
     let (thread, p): (Arc<Thread>, Arc<Process>) =
         task.kernel.procs.thread(tid).ok_or(Errno::ESRCH)?;
-    // A reaped process's threads may linger in the table for a moment after `wait`.
-    if tgid.is_some_and(|g| g != p.pid) || p.state().reaped {
+    if tgid.is_some_and(|g| g != p.pid) {
         return Err(Errno::ESRCH);
     }
     let sig = valid_sig(raw)?;

@@ -1086,7 +1086,7 @@ impl ProcView for Task {
     }
     fn other(&self, pid: i32) -> Option<Box<dyn ProcView + '_>> {
         let process = self.kernel.procs.process(pid)?;
-        if process.state().reaped || pid == self.process.pid {
+        if pid == self.process.pid {
             return None;
         }
         Some(Box::new(OtherView {
