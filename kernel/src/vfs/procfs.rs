@@ -20,7 +20,7 @@ use super::Location;
 use crate::cputime::CpuTimes;
 use crate::errno::{Errno, KResult};
 use crate::fd::{FdTable, FileOps, OpenFile};
-use crate::mm::{Backing, Mm, VmaKind, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE};
+use crate::mm::{ArgArea, Backing, Mm, VmaKind, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE};
 use crate::process::Process;
 use crate::task::{Task, Thread};
 use crate::Kernel;
@@ -643,6 +643,13 @@ impl Subject<'_> {
         String::from_utf8_lossy(&comm[..comm.len().min(15)]).into_owned()
     }
 
+    /// Where exec put argv and envp (all zero once the memory is gone).
+    fn arg_area(&self) -> ArgArea {
+        self.mm().map_or_else(ArgArea::default, |m| {
+            m.lock().unwrap_or_else(|e| e.into_inner()).arg_area()
+        })
+    }
+
     /// Total mapped bytes.
     fn vm_bytes(&self) -> u64 {
         self.mm().map_or(0, |mm| {
@@ -697,16 +704,12 @@ impl Subject<'_> {
                 format!("{pages} {pages} 0 0 0 {pages} 0\n").into_bytes()
             }
             "cmdline" => {
-                let a = self
-                    .mm()
-                    .map(|m| m.lock().unwrap_or_else(|e| e.into_inner()).arg_area());
-                a.map_or_else(Vec::new, |a| self.strings(a.arg_start, a.arg_end))
+                let a = self.arg_area();
+                self.strings(a.arg_start, a.arg_end)
             }
             "environ" => {
-                let a = self
-                    .mm()
-                    .map(|m| m.lock().unwrap_or_else(|e| e.into_inner()).arg_area());
-                a.map_or_else(Vec::new, |a| self.strings(a.env_start, a.env_end))
+                let a = self.arg_area();
+                self.strings(a.env_start, a.env_end)
             }
             _ => Vec::new(),
         }
@@ -814,10 +817,7 @@ impl Subject<'_> {
         let comm = self.comm();
         let vsize = self.vm_bytes();
         let (state, _) = self.state();
-        let args = self
-            .mm()
-            .map(|m| m.lock().unwrap_or_else(|e| e.into_inner()).arg_area())
-            .unwrap_or_default();
+        let args = self.arg_area();
         let ppid = self.process.ppid();
         let st = self.process.state();
         let (pgid, sid, threads, exit_signal) = (
